@@ -1,0 +1,1 @@
+// Anchor translation unit for the programs' precompiled header (see CMakeLists.txt).

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <pplx/distributions/constraints.h>
+
+#include <cmath>
+#include <sstream>
+
+#include <ATen/ATen.h>
+
+#include <pplx/error.h>
+
+namespace pplx {
+namespace constraints {
+namespace {
+
+// Elementwise constraints share one shape: a name, a predicate, optional bounds.
+class Elementwise final : public Constraint {
+ public:
+  using Predicate = at::Tensor (*)(const at::Tensor&, double, double);
+  Elementwise(std::string name, Predicate pred, std::vector<double> args, bool discrete)
+      : name_(std::move(name)), pred_(pred), args_(std::move(args)), discrete_(discrete) {}
+  std::string name() const override { return name_; }
+  at::Tensor check(const at::Tensor& v) const override {
+    return pred_(v, args_.size() > 0 ? args_[0] : 0.0, args_.size() > 1 ? args_[1] : 0.0);
+  }
+  bool is_discrete() const override { return discrete_; }
+  std::vector<double> args() const override { return args_; }
+
+ private:
+  std::string name_;
+  Predicate pred_;
+  std::vector<double> args_;
+  bool discrete_;
+};
+
+at::Tensor is_integer(const at::Tensor& v) {
+  return v.is_floating_point() ? (v == v.floor()) : at::ones_like(v, v.options().dtype(at::kBool));
+}
+
+class TensorInterval final : public Constraint {
+ public:
+  TensorInterval(at::Tensor lo, at::Tensor hi, bool half_open, bool integer)
+      : lo_(std::move(lo)), hi_(std::move(hi)), half_open_(half_open), integer_(integer) {}
+  std::string name() const override {
+    return integer_ ? "integer_interval" : (half_open_ ? "half_open_interval" : "interval");
+  }
+  at::Tensor check(const at::Tensor& v) const override {
+    auto ok = (v >= lo_).logical_and(half_open_ ? (v < hi_) : (v <= hi_));
+    return integer_ ? ok.logical_and(is_integer(v)) : ok;
+  }
+  bool is_discrete() const override { return integer_; }
+  std::vector<double> args() const override {
+    if (lo_.numel() == 1 && hi_.numel() == 1) return {lo_.item<double>(), hi_.item<double>()};
+    return {};
+  }
+
+ private:
+  at::Tensor lo_, hi_;
+  bool half_open_, integer_;
+};
+
+class Simplex final : public Constraint {
+ public:
+  std::string name() const override { return "simplex"; }
+  int64_t event_dim() const override { return 1; }
+  at::Tensor check(const at::Tensor& v) const override {
+    return (v >= 0).all(-1).logical_and((v.sum(-1) - 1).abs() < 1e-6);
+  }
+};
+
+class LowerCholesky final : public Constraint {
+ public:
+  std::string name() const override { return "lower_cholesky"; }
+  int64_t event_dim() const override { return 2; }
+  at::Tensor check(const at::Tensor& v) const override {
+    auto lower = (v.tril() == v).flatten(-2).all(-1);
+    auto pos = (v.diagonal(0, -2, -1) > 0).all(-1);
+    return lower.logical_and(pos);
+  }
+};
+
+class PositiveDefinite final : public Constraint {
+ public:
+  std::string name() const override { return "positive_definite"; }
+  int64_t event_dim() const override { return 2; }
+  at::Tensor check(const at::Tensor& v) const override {
+    auto sym = at::isclose(v, v.transpose(-1, -2), 1e-6, 1e-6).flatten(-2).all(-1);
+    // Cholesky succeeds (info == 0) exactly for symmetric positive-definite matrices.
+    auto info = std::get<1>(at::linalg_cholesky_ex(v));
+    return sym.logical_and(info == 0);
+  }
+};
+
+class RealVector final : public Constraint {
+ public:
+  std::string name() const override { return "real_vector"; }
+  int64_t event_dim() const override { return 1; }
+  at::Tensor check(const at::Tensor& v) const override { return (v == v).all(-1); }
+};
+
+class Independent final : public Constraint {
+ public:
+  Independent(ConstraintPtr base, int64_t n) : base_(std::move(base)), n_(n) {}
+  std::string name() const override { return "independent"; }
+  int64_t event_dim() const override { return base_->event_dim() + n_; }
+  bool is_discrete() const override { return base_->is_discrete(); }
+  at::Tensor check(const at::Tensor& v) const override {
+    auto ok = base_->check(v);
+    return n_ == 0 ? ok : ok.flatten(ok.dim() - n_).all(-1);
+  }
+  const ConstraintPtr& base() const { return base_; }
+
+ private:
+  ConstraintPtr base_;
+  int64_t n_;
+};
+
+ConstraintPtr elementwise(std::string name, Elementwise::Predicate p, std::vector<double> args = {},
+                          bool discrete = false) {
+  return std::make_shared<Elementwise>(std::move(name), p, std::move(args), discrete);
+}
+
+}  // namespace
+
+std::string Constraint::describe() const {
+  std::ostringstream os;
+  os << name();
+  auto a = args();
+  if (!a.empty()) {
+    os << '(';
+    for (size_t i = 0; i < a.size(); ++i) os << (i ? ", " : "") << a[i];
+    os << ')';
+  }
+  return os.str();
+}
+
+// NaN fails every check, as in torch (NaN == NaN is false).
+ConstraintPtr make_real() {
+  return elementwise("real", [](const at::Tensor& v, double, double) { return v == v; });
+}
+ConstraintPtr make_positive() {
+  return elementwise("positive", [](const at::Tensor& v, double, double) { return v > 0; });
+}
+ConstraintPtr make_nonnegative() {
+  return elementwise("nonnegative", [](const at::Tensor& v, double, double) { return v >= 0; });
+}
+ConstraintPtr make_unit_interval() {
+  return elementwise("unit_interval",
+                     [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(v <= 1); });
+}
+ConstraintPtr make_boolean() {
+  return elementwise("boolean", [](const at::Tensor& v, double, double) { return (v == 0).logical_or(v == 1); },
+                     {}, true);
+}
+ConstraintPtr make_nonnegative_integer() {
+  return elementwise("nonnegative_integer",
+                     [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(is_integer(v)); }, {},
+                     true);
+}
+ConstraintPtr make_simplex() { return std::make_shared<Simplex>(); }
+ConstraintPtr make_lower_cholesky() { return std::make_shared<LowerCholesky>(); }
+ConstraintPtr make_positive_definite() { return std::make_shared<PositiveDefinite>(); }
+ConstraintPtr make_real_vector() { return std::make_shared<RealVector>(); }
+
+ConstraintPtr greater_than(double lb) {
+  return elementwise("greater_than", [](const at::Tensor& v, double lo, double) { return v > lo; }, {lb});
+}
+ConstraintPtr greater_than_eq(double lb) {
+  return elementwise("greater_than_eq", [](const at::Tensor& v, double lo, double) { return v >= lo; }, {lb});
+}
+ConstraintPtr interval(double lb, double ub) {
+  PPLX_CHECK_AS(ValueError, lb < ub, "constraints::interval: lower_bound ", lb, " must be < upper_bound ", ub);
+  return elementwise("interval",
+                     [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v <= hi); },
+                     {lb, ub});
+}
+ConstraintPtr half_open_interval(double lb, double ub) {
+  PPLX_CHECK_AS(ValueError, lb < ub, "constraints::half_open_interval: lower_bound ", lb,
+                " must be < upper_bound ", ub);
+  return elementwise("half_open_interval",
+                     [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v < hi); },
+                     {lb, ub});
+}
+ConstraintPtr integer_interval(double lb, double ub) {
+  return elementwise(
+      "integer_interval",
+      [](const at::Tensor& v, double lo, double hi) {
+        return (v >= lo).logical_and(v <= hi).logical_and(is_integer(v));
+      },
+      {lb, ub}, true);
+}
+ConstraintPtr interval(const at::Tensor& lb, const at::Tensor& ub, bool half_open) {
+  return std::make_shared<TensorInterval>(lb, ub, half_open, false);
+}
+ConstraintPtr integer_interval(const at::Tensor& lb, const at::Tensor& ub) {
+  return std::make_shared<TensorInterval>(lb, ub, false, true);
+}
+ConstraintPtr independent(ConstraintPtr base, int64_t n) {
+  PPLX_CHECK_AS(ValueError, n >= 0, "constraints::independent: reinterpreted_batch_ndims must be >= 0, got ", n);
+  if (n == 0) return base;
+  return std::make_shared<Independent>(std::move(base), n);
+}
+
+ConstraintPtr from_name(const std::string& name, const std::vector<double>& a) {
+  auto need = [&](size_t n) {
+    PPLX_CHECK_AS(ValueError, a.size() == n, "constraints::from_name: '", name, "' takes ", n, " arguments, got ",
+                  a.size());
+  };
+  if (name == "real") return real;
+  if (name == "positive") return positive;
+  if (name == "nonnegative") return nonnegative;
+  if (name == "unit_interval") return unit_interval;
+  if (name == "boolean") return boolean;
+  if (name == "nonnegative_integer") return nonnegative_integer;
+  if (name == "simplex") return simplex;
+  if (name == "lower_cholesky") return lower_cholesky;
+  if (name == "positive_definite") return positive_definite;
+  if (name == "real_vector") return real_vector;
+  if (name == "greater_than") return need(1), greater_than(a[0]);
+  if (name == "greater_than_eq") return need(1), greater_than_eq(a[0]);
+  if (name == "interval") return need(2), interval(a[0], a[1]);
+  if (name == "half_open_interval") return need(2), half_open_interval(a[0], a[1]);
+  if (name == "integer_interval") return need(2), integer_interval(a[0], a[1]);
+  throw ValueError("constraints::from_name: unknown constraint '" + name + "'");
+}
+
+}  // namespace constraints
+}  // namespace pplx

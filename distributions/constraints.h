@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// Constraints: the support of a distribution or the domain of a parameter (torch.distributions.constraints).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+namespace pplx {
+namespace constraints {
+
+/// A set of values, checked elementwise over `event_dim` trailing dimensions.
+/// Immutable and shareable across threads.
+class Constraint {
+ public:
+  virtual ~Constraint() = default;
+  /// Short name, e.g. "positive", "interval"; with args() it identifies the constraint in files.
+  virtual std::string name() const = 0;
+  /// Boolean tensor of shape value.shape()[:-event_dim]: true where the value lies in the set.
+  virtual at::Tensor check(const at::Tensor& value) const = 0;
+  /// Number of trailing dimensions that form one element (1 for simplex, 2 for lower_cholesky).
+  virtual int64_t event_dim() const { return 0; }
+  /// Whether the set is discrete (integers, booleans).
+  virtual bool is_discrete() const { return false; }
+  /// Numeric arguments (bounds), in the order the factory takes them.
+  virtual std::vector<double> args() const { return {}; }
+  /// Human-readable description such as "interval(0, 1)".
+  std::string describe() const;
+};
+using ConstraintPtr = std::shared_ptr<const Constraint>;
+
+// The factories; the shared instances below are the ones most code uses.
+ConstraintPtr make_real();
+ConstraintPtr make_positive();
+ConstraintPtr make_nonnegative();
+ConstraintPtr make_unit_interval();
+ConstraintPtr make_boolean();
+ConstraintPtr make_nonnegative_integer();
+ConstraintPtr make_simplex();
+ConstraintPtr make_lower_cholesky();
+ConstraintPtr make_positive_definite();
+ConstraintPtr make_real_vector();
+
+/// x > lower_bound.
+ConstraintPtr greater_than(double lower_bound);
+/// x >= lower_bound.
+ConstraintPtr greater_than_eq(double lower_bound);
+/// lower_bound < x < upper_bound (closed in checks, like torch: lower <= x <= upper).
+ConstraintPtr interval(double lower_bound, double upper_bound);
+/// Half-open interval [lower_bound, upper_bound), the support of Uniform.
+ConstraintPtr half_open_interval(double lower_bound, double upper_bound);
+/// Integers in [lower_bound, upper_bound].
+ConstraintPtr integer_interval(double lower_bound, double upper_bound);
+/// Interval with tensor bounds (e.g. Uniform with batched low/high); checked with broadcasting.
+ConstraintPtr interval(const at::Tensor& lower_bound, const at::Tensor& upper_bound, bool half_open = false);
+/// Integers in [lower, upper] with tensor bounds (Binomial's support).
+ConstraintPtr integer_interval(const at::Tensor& lower_bound, const at::Tensor& upper_bound);
+/// Reinterprets `reinterpreted_batch_ndims` batch dims of `base` as event dims.
+ConstraintPtr independent(ConstraintPtr base, int64_t reinterpreted_batch_ndims);
+
+/// Rebuilds a constraint from name() and args() (used when loading parameter files).
+/// Throws pplx::ValueError for an unknown name.
+ConstraintPtr from_name(const std::string& name, const std::vector<double>& args = {});
+
+inline const ConstraintPtr real = make_real();
+inline const ConstraintPtr positive = make_positive();
+inline const ConstraintPtr nonnegative = make_nonnegative();
+inline const ConstraintPtr unit_interval = make_unit_interval();
+inline const ConstraintPtr boolean = make_boolean();
+inline const ConstraintPtr nonnegative_integer = make_nonnegative_integer();
+inline const ConstraintPtr simplex = make_simplex();
+inline const ConstraintPtr lower_cholesky = make_lower_cholesky();
+inline const ConstraintPtr positive_definite = make_positive_definite();
+inline const ConstraintPtr real_vector = make_real_vector();
+
+}  // namespace constraints
+}  // namespace pplx

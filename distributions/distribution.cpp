@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <pplx/distributions/distribution.h>
+
+#include <sstream>
+
+#include <ATen/ATen.h>
+#include <ATen/ExpandUtils.h>
+
+#include <pplx/distributions/independent.h>
+#include <pplx/distributions/masked.h>
+#include <pplx/error.h>
+#include <pplx/validation.h>
+
+namespace pplx {
+namespace distributions {
+
+std::string shape_str(c10::IntArrayRef shape) {
+  std::ostringstream os;
+  os << '[';
+  for (size_t i = 0; i < shape.size(); ++i) os << (i ? ", " : "") << shape[i];
+  os << ']';
+  return os.str();
+}
+
+at::Tensor ParamArg::resolve(const at::TensorOptions& options) const {
+  return is_tensor() ? tensor_ : at::scalar_tensor(value_, options);
+}
+
+at::TensorOptions ParamArg::common_options(std::initializer_list<const ParamArg*> args) {
+  for (const ParamArg* a : args) {
+    if (a->is_tensor()) {
+      auto t = a->tensor();
+      return t.options().dtype(at::isFloatingType(t.scalar_type()) ? t.scalar_type() : at::typeMetaToScalarType(at::get_default_dtype()));
+    }
+  }
+  return at::TensorOptions().dtype(at::get_default_dtype());
+}
+
+Shape Distribution::extended_shape(c10::IntArrayRef sample_shape) const {
+  Shape s(sample_shape.begin(), sample_shape.end());
+  s.insert(s.end(), batch_shape_.begin(), batch_shape_.end());
+  s.insert(s.end(), event_shape_.begin(), event_shape_.end());
+  return s;
+}
+
+at::Tensor Distribution::sample(c10::IntArrayRef sample_shape, Generator gen) const {
+  if (!has_rsample())
+    throw NotImplementedError(name() + " does not implement sample()");
+  return rsample(sample_shape, std::move(gen)).detach();
+}
+
+at::Tensor Distribution::rsample(c10::IntArrayRef, Generator) const {
+  throw NotImplementedError(name() + " has no reparameterized sampler (has_rsample() is false); use sample()");
+}
+
+at::Tensor Distribution::draw(c10::IntArrayRef sample_shape, Generator gen) const {
+  return has_rsample() ? rsample(sample_shape, std::move(gen)) : sample(sample_shape, std::move(gen));
+}
+
+at::Tensor Distribution::mean() const { throw NotImplementedError(name() + " does not define mean()"); }
+at::Tensor Distribution::variance() const { throw NotImplementedError(name() + " does not define variance()"); }
+at::Tensor Distribution::stddev() const { return variance().sqrt(); }
+at::Tensor Distribution::entropy() const { throw NotImplementedError(name() + " does not define entropy()"); }
+
+DistPtr Distribution::to_event(int64_t n) const {
+  if (n < 0) n = static_cast<int64_t>(batch_shape_.size());
+  if (n == 0) return clone();
+  return std::make_shared<Independent>(clone(), n);
+}
+
+DistPtr Distribution::mask(const at::Tensor& m) const { return std::make_shared<MaskedDistribution>(clone(), m); }
+
+void Distribution::validate_sample(const at::Tensor& value) const {
+  if (!is_validation_enabled()) return;
+  PPLX_CHECK_AS(ValueError, value.defined(), name(), ": log_prob() got an undefined tensor");
+  const int64_t ed = event_dim();
+  PPLX_CHECK_AS(ShapeError, value.dim() >= ed, name(), ": value of shape ", shape_str(value.sizes()),
+                " has fewer dims than event_shape ", shape_str(event_shape_));
+  auto trailing = value.sizes().slice(value.dim() - ed);
+  PPLX_CHECK_AS(ShapeError, trailing == c10::IntArrayRef(event_shape_), name(), ": the rightmost dims of value ",
+                shape_str(value.sizes()), " must equal event_shape ", shape_str(event_shape_));
+  auto batch_part = value.sizes().slice(0, value.dim() - ed);
+  // Broadcast check, right-aligned: each pair of sizes is equal or contains a 1.
+  for (size_t i = 1; i <= std::min(batch_part.size(), batch_shape_.size()); ++i) {
+    int64_t a = batch_part[batch_part.size() - i], b = batch_shape_[batch_shape_.size() - i];
+    PPLX_CHECK_AS(ShapeError, a == b || a == 1 || b == 1, name(), ": value of shape ", shape_str(value.sizes()),
+                  " does not broadcast with batch_shape ", shape_str(batch_shape_), " + event_shape ",
+                  shape_str(event_shape_));
+  }
+  auto sup = support();
+  auto ok = sup->check(value);
+  if (!ok.all().item<bool>()) {
+    auto bad = ok.logical_not();
+    std::string example;
+    if (sup->event_dim() == 0) example = detail::str(", e.g. ", value.masked_select(bad)[0].item<double>());
+    throw ValueError(detail::str(name(), ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
+                                 ") is outside the support ", sup->describe(), ": ", bad.sum().item<int64_t>(), " of ",
+                                 bad.numel(), " elements", example));
+  }
+}
+
+}  // namespace distributions
+}  // namespace pplx

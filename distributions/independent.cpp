@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <pplx/distributions/independent.h>
+
+#include <ATen/ATen.h>
+
+#include <pplx/error.h>
+
+namespace pplx {
+namespace distributions {
+
+at::Tensor sum_rightmost(const at::Tensor& t, int64_t n) {
+  if (n <= 0) return t;
+  auto shape = t.sizes().vec();
+  shape.resize(shape.size() - std::min<size_t>(n, shape.size()));
+  shape.push_back(-1);
+  return t.reshape(shape).sum(-1);
+}
+
+Independent::Independent(DistPtr base, int64_t n) : Distribution({}, {}), base_(std::move(base)), n_(n) {
+  PPLX_CHECK_AS(ValueError, base_ != nullptr, "Independent: base distribution is null");
+  const auto bs = base_->batch_shape();
+  PPLX_CHECK_AS(ShapeError, n >= 0 && n <= static_cast<int64_t>(bs.size()), "to_event(", n, ") on ", base_->name(),
+                " with batch_shape ", shape_str(bs), ": can reinterpret at most ", bs.size(),
+                " batch dims; put the distribution inside a plate or expand() it first, or use a smaller n");
+  batch_shape_.assign(bs.begin(), bs.end() - n);
+  event_shape_.assign(bs.end() - n, bs.end());
+  const auto es = base_->event_shape();
+  event_shape_.insert(event_shape_.end(), es.begin(), es.end());
+}
+
+at::Tensor Independent::sample(c10::IntArrayRef s, Generator gen) const { return base_->sample(s, std::move(gen)); }
+at::Tensor Independent::rsample(c10::IntArrayRef s, Generator gen) const { return base_->rsample(s, std::move(gen)); }
+at::Tensor Independent::log_prob(const at::Tensor& value) const { return sum_rightmost(base_->log_prob(value), n_); }
+at::Tensor Independent::entropy() const { return sum_rightmost(base_->entropy(), n_); }
+constraints::ConstraintPtr Independent::support() const { return constraints::independent(base_->support(), n_); }
+
+DistPtr Independent::expand(c10::IntArrayRef batch_shape) const {
+  Shape base_batch(batch_shape.begin(), batch_shape.end());
+  base_batch.insert(base_batch.end(), event_shape_.begin(), event_shape_.begin() + n_);
+  return std::make_shared<Independent>(base_->expand(base_batch), n_);
+}
+
+}  // namespace distributions
+}  // namespace pplx

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <boost/hana/define_struct.hpp>
+
+#include <pplx/distributions/distribution.h>
+
+namespace pplx {
+namespace distributions {
+
+struct NormalParams {
+  BOOST_HANA_DEFINE_STRUCT(NormalParams, (at::Tensor, loc), (at::Tensor, scale));
+};
+
+/// Normal(loc, scale), reparameterized.
+///
+///   auto d = dist::Normal(torch::zeros({3}), 1.0);   // batch_shape [3]
+class Normal : public Distribution {
+ public:
+  Normal(ParamArg loc, ParamArg scale);
+  explicit Normal(NormalParams params);
+
+  std::string name() const override { return "Normal"; }
+  DistPtr clone() const override { return std::make_shared<Normal>(*this); }
+  bool has_rsample() const override { return true; }
+  at::Tensor rsample(c10::IntArrayRef sample_shape = {}, Generator gen = c10::nullopt) const override;
+  at::Tensor log_prob(const at::Tensor& value) const override;
+  at::Tensor mean() const override { return p_.loc; }
+  at::Tensor variance() const override { return p_.scale.pow(2); }
+  at::Tensor entropy() const override;
+  constraints::ConstraintPtr support() const override { return constraints::real; }
+  DistPtr expand(c10::IntArrayRef batch_shape) const override;
+
+  const at::Tensor& loc() const { return p_.loc; }
+  const at::Tensor& scale() const { return p_.scale; }
+  const NormalParams& params() const { return p_; }
+
+ private:
+  NormalParams p_;
+};
+
+}  // namespace distributions
+}  // namespace pplx

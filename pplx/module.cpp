@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <pplx/module.h>
+
+#include <algorithm>
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <pplx/error.h>
+#include <pplx/param_store.h>
+#include <pplx/primitives.h>
+
+namespace pplx {
+namespace detail {
+
+void register_module(const std::string& name, torch::nn::Module& module) {
+  for (auto& item : module.named_parameters(/*recurse=*/true)) {
+    at::Tensor& p = item.value();
+    if (!p.requires_grad()) continue;
+    const std::string site = name + kModuleSeparator + item.key();
+    at::Tensor v = param(site, p);
+    if (v.is_same(p)) continue;
+    if (v.is_leaf() && get_param_store().contains(site) && get_param_store().get_unconstrained(site).is_same(v)) {
+      // The store holds another tensor (e.g. loaded from a file): copy its value into the module
+      // and let the store adopt the module's tensor, so both stay one parameter.
+      {
+        torch::NoGradGuard no_grad;
+        p.copy_(v);
+      }
+      get_param_store().set(site, p);
+    } else {
+      // Substituted, replayed or lifted value: make the module compute with it.
+      torch::NoGradGuard no_grad;
+      p.copy_(v);
+    }
+  }
+}
+
+std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const torch::nn::Module& module,
+                                                 const Priors& priors) {
+  std::shared_ptr<torch::nn::Module> copy;
+  try {
+    copy = module.clone();
+  } catch (const c10::Error& e) {
+    throw ValueError(detail::str("random_module '", name, "': module '", module.name(),
+                                 "' cannot be cloned (derive it from torch::nn::Cloneable, e.g. via TORCH_MODULE)"));
+  }
+  auto params = copy->named_parameters(/*recurse=*/true);
+  if (priors.is_map()) {
+    for (const auto& key : priors.keys()) {
+      if (params.contains(key)) continue;
+      std::string valid;
+      for (const auto& item : params) valid += (valid.empty() ? "" : ", ") + item.key();
+      throw ValueError(detail::str("random_module '", name, "': prior given for '", key,
+                                   "', which is not a parameter of the module; its parameters are: ", valid));
+    }
+  }
+  handlers::LiftMessenger lift(priors);
+  for (auto& item : params) {
+    at::Tensor& p = item.value();
+    if (!p.requires_grad()) continue;  // frozen parameters stay as they are
+    at::Tensor v = param(name + kModuleSeparator + item.key(), p.detach().clone());
+    PPLX_CHECK_AS(ShapeError, v.sizes() == p.sizes(), "random_module '", name, "': the prior for '", item.key(),
+                  "' gives values of shape ", distributions::shape_str(v.sizes()), " but the parameter has shape ",
+                  distributions::shape_str(p.sizes()));
+    // In-place copy with autograd: the copy's parameter becomes a function of the draw, so the
+    // module's forward is differentiable in whatever produced it. The copy is ours to modify.
+    p.requires_grad_(false);
+    p.copy_(v);
+  }
+  return copy;
+}
+
+}  // namespace detail
+}  // namespace pplx

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// Neural networks in models and guides: module (learnable) and random_module (Bayesian).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include <pplx/handlers/lift.h>
+
+namespace pplx {
+namespace detail {
+void register_module(const std::string& name, torch::nn::Module& module);
+std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const torch::nn::Module& module,
+                                                 const Priors& priors);
+template <class T>
+T& deref(const std::shared_ptr<T>& p) { return *p; }
+template <class T>
+T& deref(const torch::nn::ModuleHolder<T>& h) { return *h; }
+}  // namespace detail
+
+/// Registers the parameters of `module` in the current ParamStore as params named
+/// "<name>$$$<parameter name>" (Pyro's pyro.module) so that SVI optimizes them. The store holds
+/// the module's own tensors: training updates the module in place. Returns `module`.
+///
+///   auto net = pplx::module("decoder", decoder);   // inside a model or guide
+template <class M>
+M module(const std::string& name, M m) {
+  detail::register_module(name, detail::deref(m));
+  return m;
+}
+
+/// Pyro's random_module: a fresh copy of `module` whose parameters are replaced by draws from
+/// `priors` at sample sites "<name>$$$<parameter name>" (e.g. "net$$$0.weight"). Gradients flow
+/// from the copy's outputs to whatever produced those draws (the guide, under replay). The
+/// caller's module is never modified. Parameters with requires_grad == false stay fixed; a
+/// parameter without a prior (map form) stays a learnable param. A map key that is not a
+/// parameter of the module throws pplx::ValueError listing the valid names.
+///
+///   auto net = pplx::random_module("net", mlp, dist::Normal(0.0, 1.0));
+///   pplx::sample("y", dist::Categorical::with_logits(net->forward(x)), y);
+template <class M>
+M random_module(const std::string& name, const M& module, const Priors& priors) {
+  auto copy = detail::random_module(name, detail::deref(module), priors);
+  using Impl = std::remove_reference_t<decltype(detail::deref(module))>;
+  auto typed = std::dynamic_pointer_cast<Impl>(copy);
+  return M(typed);
+}
+
+}  // namespace pplx

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+// Umbrella header for users: the runtime, handlers, distributions, inference and optimizers.
+#pragma once
+
+#include <pplx/archive.h>
+#include <pplx/distributions/distributions.h>
+#include <pplx/error.h>
+#include <pplx/handlers/handlers.h>
+#include <pplx/message.h>
+#include <pplx/messenger.h>
+#include <pplx/module.h>
+#include <pplx/param_store.h>
+#include <pplx/plate.h>
+#include <pplx/primitives.h>
+#include <pplx/trace.h>
+#include <pplx/validation.h>

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+// The handler stack and apply_stack: all control flow of the effect-handler system is here.
+#include <algorithm>
+
+#include <ATen/ATen.h>
+
+#include <pplx/error.h>
+#include <pplx/messenger.h>
+#include <pplx/param_store.h>
+
+namespace pplx {
+namespace {
+
+// Per thread, so that each thread can run its own model (Pyro's _PYRO_STACK is process-wide).
+struct StackState {
+  std::vector<Messenger*> stack;  // outermost first
+  std::string corrupt;            // non-empty once a handler left the stack out of order
+};
+StackState& state() {
+  thread_local StackState s;
+  return s;
+}
+
+// What happens when no handler has set msg.done (Pyro's default_process_message).
+void default_process_message(Message& msg) {
+  if (msg.done || msg.value.defined()) {
+    msg.done = true;
+    return;
+  }
+  switch (msg.type) {
+    case SiteType::sample:
+      // Like Pyro's dist.__call__: rsample where reparameterizable, so gradients reach the guide.
+      msg.value = msg.fn->draw({}, msg.generator);
+      break;
+    case SiteType::param:
+      msg.value = get_param_store().get_or_create(msg.name, msg.init, msg.init_fn, msg.constraint,
+                                                  &msg.unconstrained);
+      break;
+    case SiteType::plate: {
+      auto opts = at::TensorOptions().dtype(at::kLong).device(msg.plate_device.value_or(c10::Device(c10::kCPU)));
+      if (msg.plate_subsample_size >= msg.plate_size) {
+        msg.value = at::arange(msg.plate_size, opts);
+      } else {
+        // Sampling without replacement, as Pyro's _Subsample does (a random permutation's prefix).
+        msg.value = at::randperm(msg.plate_size, msg.generator, opts).narrow(0, 0, msg.plate_subsample_size);
+      }
+      break;
+    }
+  }
+  msg.done = true;
+}
+
+}  // namespace
+
+const char* to_string(SiteType t) {
+  switch (t) {
+    case SiteType::sample: return "sample";
+    case SiteType::param: return "param";
+    case SiteType::plate: return "plate";
+  }
+  return "?";
+}
+
+Messenger::Messenger(const char* handler_name) : name_(handler_name) { state().stack.push_back(this); }
+
+Messenger::~Messenger() {
+  auto& s = state();
+  if (!s.stack.empty() && s.stack.back() == this) {
+    s.stack.pop_back();
+    return;
+  }
+  // Out-of-order exit (e.g. scopes held in heap objects destroyed in the wrong order). Remove the
+  // dangling pointer so nothing calls into a dead object, and make every later primitive fail loudly.
+  auto it = std::find(s.stack.begin(), s.stack.end(), this);
+  if (it == s.stack.end()) return;
+  std::string inner = s.stack.back()->handler_name();
+  s.stack.erase(it);
+  if (s.corrupt.empty())
+    s.corrupt = detail::str("handler '", handler_name(), "' was exited while handler '", inner,
+                            "' (entered after it) was still active");
+}
+
+const std::vector<Messenger*>& handler_stack() { return state().stack; }
+bool am_i_wrapped() { return !state().stack.empty(); }
+void reset_handler_stack() {
+  state().stack.clear();
+  state().corrupt.clear();
+}
+
+void apply_stack(Message& msg) {
+  auto& s = state();
+  if (!s.corrupt.empty())
+    throw Error(detail::str("pplx: corrupt handler stack at ", to_string(msg.type), " site '", msg.name, "': ",
+                            s.corrupt, ". Handler scopes must end in the reverse order they began; call "
+                            "pplx::reset_handler_stack() to recover."));
+  const auto& stack = s.stack;
+  const size_t n = stack.size();
+  size_t reached = 0;
+  for (size_t i = n; i-- > 0;) {
+    ++reached;
+    stack[i]->process_message(msg);
+    if (msg.stop) break;
+  }
+  default_process_message(msg);
+  for (size_t i = n - reached; i < n; ++i) stack[i]->postprocess_message(msg);
+}
+
+}  // namespace pplx
