@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+// PyroOptim: per-parameter optimizer state, created lazily by parameter name (pyro/optim/optim.py).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <type_traits>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+#include <c10/util/Optional.h>
+#include <torch/arg.h>
+
+#include <pplx/archive.h>
+#include <pplx/trace.h>
+
+namespace torch {
+namespace optim {
+class Optimizer;
+class OptimizerParamState;
+}  // namespace optim
+}  // namespace torch
+
+namespace pplx {
+namespace optim {
+
+/// Gradient clipping applied before each parameter's update (Pyro's clip_args).
+///
+/// `clip_norm` and `clip_value` act on each parameter tensor separately, exactly as Pyro does
+/// (torch.nn.utils.clip_grad_norm_ / clip_grad_value_ called on one tensor at a time), so
+/// `clip_norm` bounds every tensor's gradient norm, not their joint norm. `global_clip_norm` is
+/// pplx's addition: it bounds the 2-norm of all gradients of one step taken together (the usual
+/// torch.nn.utils.clip_grad_norm_(all_params, max_norm)). Order: global, per-tensor norm, value.
+///
+///   pplx::optim::Adam(torch::optim::AdamOptions(1e-2), pplx::optim::ClipOptions().clip_norm(10.0));
+struct ClipOptions {
+  TORCH_ARG(c10::optional<double>, clip_norm) = c10::nullopt;
+  TORCH_ARG(c10::optional<double>, clip_value) = c10::nullopt;
+  TORCH_ARG(c10::optional<double>, global_clip_norm) = c10::nullopt;
+};
+
+/// Clip options chosen per parameter name.
+using ClipFn = std::function<ClipOptions(const std::string& param_name)>;
+
+/// Named parameters as the optimizers take them: store name -> unconstrained leaf tensor.
+using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
+
+/// The unconstrained tensors of the param sites of `trace` (what an optimizer updates), in order.
+NamedTensors named_params(const Trace& trace);
+
+/// Base class of pplx's optimizers (Pyro's PyroOptim): one LibTorch optimizer per parameter,
+/// created the first time the parameter is stepped and keyed by its name. A step updates only the
+/// parameters it is given, so a parameter absent from a step keeps its value and its state (a
+/// shared torch optimizer would keep moving it through Adam momentum).
+///
+/// Not thread-safe: give each thread its own optimizer (optimizer state lives in the object; there
+/// is no global state).
+///
+///   pplx::optim::Adam adam(torch::optim::AdamOptions(1e-2));
+///   adam.step(param_trace);   // clips, then updates each param site's unconstrained tensor
+class PyroOptim {
+ public:
+  virtual ~PyroOptim();
+  PyroOptim(PyroOptim&&) noexcept;
+  PyroOptim& operator=(PyroOptim&&) noexcept;
+  PyroOptim(const PyroOptim&) = delete;
+  PyroOptim& operator=(const PyroOptim&) = delete;
+
+  /// Updates the param sites of `params` (e.g. SVI's param-only trace) from their `.grad`.
+  /// Throws pplx::Error when there is no parameter to update.
+  void step(const Trace& params);
+  /// Updates the given parameters from their `.grad`. Parameters without a gradient are skipped.
+  void step(const NamedTensors& params);
+
+  /// Names of the parameters this optimizer holds state for, in the order they appeared.
+  std::vector<std::string> param_names() const;
+  bool has_param(const std::string& name) const { return slots_.count(name) != 0; }
+  /// Current learning rate of a parameter's optimizer. Throws pplx::SiteError when unknown.
+  double lr(const std::string& name) const;
+
+  /// Multiplies every learning rate (current and future parameters) by factor / previous factor.
+  /// Used by the learning-rate schedulers; starts at 1. Throws pplx::ValueError unless factor > 0.
+  void set_lr_factor(double factor);
+  double lr_factor() const { return lr_factor_; }
+
+  /// Saves every parameter's optimizer state (moments, step counts, learning rates) to `path`
+  /// in a checksummed archive of kind "optim", written atomically.
+  void save(const std::string& path) const;
+  /// Loads state saved by an optimizer of the same type. State of parameters this optimizer has
+  /// not seen yet is kept and used when they first appear (Pyro does the same). Throws
+  /// pplx::IOError for a missing, corrupt or mismatching file (other optimizer type, shapes).
+  void load(const std::string& path);
+
+  /// The optimizer type ("Adam", "SGD", ...), stored in saved files.
+  virtual std::string name() const = 0;
+
+ protected:
+  /// `clip` gives each parameter's clip options when it first appears; `global_clip_norm` bounds
+  /// the joint gradient norm of every step.
+  PyroOptim(ClipFn clip, c10::optional<double> global_clip_norm);
+
+  /// Creates the LibTorch optimizer of one parameter; called once per name, lazily.
+  virtual std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string& name, const at::Tensor& param) = 0;
+  /// Appends the state tensors of `opt` (one parameter) as (field, tensor) pairs.
+  virtual void save_state(torch::optim::Optimizer& opt, std::vector<std::pair<std::string, at::Tensor>>& out) const = 0;
+  /// Rebuilds the state of `opt`'s parameter `param` from (field, tensor) pairs written by save_state.
+  virtual void load_state(torch::optim::Optimizer& opt, const at::Tensor& param,
+                          const std::vector<std::pair<std::string, at::Tensor>>& fields) const = 0;
+
+ private:
+  struct Slot;
+  void step_impl(size_t n);
+  Slot& slot_for(const std::string& name, const at::Tensor& param);
+  void apply_pending(const std::string& name, Slot& slot);
+
+  ClipFn clip_fn_;
+  c10::optional<double> global_clip_norm_;
+  double lr_factor_ = 1.0;
+  std::unordered_map<std::string, std::unique_ptr<Slot>> slots_;
+  std::vector<std::string> order_;
+  // State loaded from a file for parameters not seen yet: name -> (field, tensor).
+  std::unordered_map<std::string, std::vector<std::pair<std::string, at::Tensor>>> pending_;
+  // Per-step scratch, reused so that a step does not allocate: (name, tensor) pointers.
+  std::vector<std::pair<const std::string*, const at::Tensor*>> work_;
+};
+
+namespace detail {
+/// The key under which LibTorch's Optimizer::state() keeps `p`'s state: a string (what
+/// c10::guts::to_string(p.unsafeGetTensorImpl()) prints) in LibTorch 1.x, a pointer in 2.x.
+template <class StateMap>
+typename StateMap::key_type state_key(const at::Tensor& p) {
+  using Key = typename StateMap::key_type;
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream os;
+    os << p.unsafeGetTensorImpl();
+    return os.str();
+  } else {
+    return static_cast<Key>(p.unsafeGetTensorImpl());
+  }
+}
+/// Checks a ClipOptions (no negative or NaN bound) and names `where` in the error.
+void validate_clip(const ClipOptions& clip, const std::string& where);
+/// Makes `state` the state of the single parameter `param` of `opt`.
+void install_state(torch::optim::Optimizer& opt, const at::Tensor& param,
+                   std::unique_ptr<torch::optim::OptimizerParamState> state);
+/// Runs `make`, turning LibTorch's c10::Error (bad lr, betas...) into pplx::ValueError.
+std::unique_ptr<torch::optim::Optimizer> checked_make(const std::string& optimizer, const std::string& param,
+                                                      const std::function<std::unique_ptr<torch::optim::Optimizer>()>& make);
+}  // namespace detail
+
+}  // namespace optim
+}  // namespace pplx
