@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+// Checks follow torch.distributions.constraints (torch 1.13): NaN fails every check.
 #include <pplx/distributions/constraints.h>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include <ATen/ATen.h>
@@ -12,24 +14,33 @@ namespace pplx {
 namespace constraints {
 namespace {
 
-// Elementwise constraints share one shape: a name, a predicate, optional bounds.
+constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+
+at::Tensor bound_tensor(double b) {
+  return std::isnan(b) ? at::Tensor() : at::scalar_tensor(b, at::TensorOptions().dtype(at::kDouble));
+}
+
+// Elementwise constraints share one shape: a name, a predicate, optional scalar bounds.
 class Elementwise final : public Constraint {
  public:
   using Predicate = at::Tensor (*)(const at::Tensor&, double, double);
-  Elementwise(std::string name, Predicate pred, std::vector<double> args, bool discrete)
-      : name_(std::move(name)), pred_(pred), args_(std::move(args)), discrete_(discrete) {}
+  Elementwise(std::string name, Predicate pred, std::vector<double> args, bool discrete, double lower, double upper)
+      : name_(std::move(name)), pred_(pred), args_(std::move(args)), discrete_(discrete), lower_(lower), upper_(upper) {}
   std::string name() const override { return name_; }
   at::Tensor check(const at::Tensor& v) const override {
     return pred_(v, args_.size() > 0 ? args_[0] : 0.0, args_.size() > 1 ? args_[1] : 0.0);
   }
   bool is_discrete() const override { return discrete_; }
   std::vector<double> args() const override { return args_; }
+  at::Tensor lower_bound() const override { return bound_tensor(lower_); }
+  at::Tensor upper_bound() const override { return bound_tensor(upper_); }
 
  private:
   std::string name_;
   Predicate pred_;
   std::vector<double> args_;
   bool discrete_;
+  double lower_, upper_;
 };
 
 at::Tensor is_integer(const at::Tensor& v) {
@@ -52,6 +63,8 @@ class TensorInterval final : public Constraint {
     if (lo_.numel() == 1 && hi_.numel() == 1) return {lo_.item<double>(), hi_.item<double>()};
     return {};
   }
+  at::Tensor lower_bound() const override { return lo_; }
+  at::Tensor upper_bound() const override { return hi_; }
 
  private:
   at::Tensor lo_, hi_;
@@ -64,6 +77,17 @@ class Simplex final : public Constraint {
   int64_t event_dim() const override { return 1; }
   at::Tensor check(const at::Tensor& v) const override {
     return (v >= 0).all(-1).logical_and((v.sum(-1) - 1).abs() < 1e-6);
+  }
+};
+
+class OneHot final : public Constraint {
+ public:
+  std::string name() const override { return "one_hot"; }
+  int64_t event_dim() const override { return 1; }
+  bool is_discrete() const override { return true; }
+  at::Tensor check(const at::Tensor& v) const override {
+    auto is_boolean = (v == 0).logical_or(v == 1).all(-1);
+    return is_boolean.logical_and(v.sum(-1) == 1);
   }
 };
 
@@ -83,7 +107,7 @@ class PositiveDefinite final : public Constraint {
   std::string name() const override { return "positive_definite"; }
   int64_t event_dim() const override { return 2; }
   at::Tensor check(const at::Tensor& v) const override {
-    auto sym = at::isclose(v, v.transpose(-1, -2), 1e-6, 1e-6).flatten(-2).all(-1);
+    auto sym = at::isclose(v, v.transpose(-1, -2), 1e-5, 1e-6).flatten(-2).all(-1);
     // Cholesky succeeds (info == 0) exactly for symmetric positive-definite matrices.
     auto info = std::get<1>(at::linalg_cholesky_ex(v));
     return sym.logical_and(info == 0);
@@ -105,9 +129,13 @@ class Independent final : public Constraint {
   bool is_discrete() const override { return base_->is_discrete(); }
   at::Tensor check(const at::Tensor& v) const override {
     auto ok = base_->check(v);
-    return n_ == 0 ? ok : ok.flatten(ok.dim() - n_).all(-1);
+    if (n_ == 0) return ok;
+    PPLX_CHECK_AS(ValueError, ok.dim() >= n_, "constraints::independent: value of shape ",
+                  c10::IntArrayRef(v.sizes()), " has too few dims for ", n_, " reinterpreted dim(s)");
+    return ok.flatten(ok.dim() - n_).all(-1);
   }
-  const ConstraintPtr& base() const { return base_; }
+  ConstraintPtr base_constraint() const override { return base_; }
+  int64_t reinterpreted_batch_ndims() const override { return n_; }
 
  private:
   ConstraintPtr base_;
@@ -115,8 +143,8 @@ class Independent final : public Constraint {
 };
 
 ConstraintPtr elementwise(std::string name, Elementwise::Predicate p, std::vector<double> args = {},
-                          bool discrete = false) {
-  return std::make_shared<Elementwise>(std::move(name), p, std::move(args), discrete);
+                          bool discrete = false, double lower = kNone, double upper = kNone) {
+  return std::make_shared<Elementwise>(std::move(name), p, std::move(args), discrete, lower, upper);
 }
 
 }  // namespace
@@ -124,6 +152,10 @@ ConstraintPtr elementwise(std::string name, Elementwise::Predicate p, std::vecto
 std::string Constraint::describe() const {
   std::ostringstream os;
   os << name();
+  if (auto base = base_constraint()) {
+    os << '(' << base->describe() << ", " << reinterpreted_batch_ndims() << ')';
+    return os.str();
+  }
   auto a = args();
   if (!a.empty()) {
     os << '(';
@@ -133,52 +165,55 @@ std::string Constraint::describe() const {
   return os.str();
 }
 
-// NaN fails every check, as in torch (NaN == NaN is false).
 ConstraintPtr make_real() {
   return elementwise("real", [](const at::Tensor& v, double, double) { return v == v; });
 }
 ConstraintPtr make_positive() {
-  return elementwise("positive", [](const at::Tensor& v, double, double) { return v > 0; });
+  return elementwise("positive", [](const at::Tensor& v, double, double) { return v > 0; }, {}, false, 0.0);
 }
 ConstraintPtr make_nonnegative() {
-  return elementwise("nonnegative", [](const at::Tensor& v, double, double) { return v >= 0; });
+  return elementwise("nonnegative", [](const at::Tensor& v, double, double) { return v >= 0; }, {}, false, 0.0);
 }
 ConstraintPtr make_unit_interval() {
-  return elementwise("unit_interval",
-                     [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(v <= 1); });
+  return elementwise(
+      "unit_interval", [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(v <= 1); }, {}, false,
+      0.0, 1.0);
 }
 ConstraintPtr make_boolean() {
   return elementwise("boolean", [](const at::Tensor& v, double, double) { return (v == 0).logical_or(v == 1); },
                      {}, true);
 }
 ConstraintPtr make_nonnegative_integer() {
-  return elementwise("nonnegative_integer",
-                     [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(is_integer(v)); }, {},
-                     true);
+  return elementwise(
+      "nonnegative_integer",
+      [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(is_integer(v)); }, {}, true, 0.0);
 }
 ConstraintPtr make_simplex() { return std::make_shared<Simplex>(); }
+ConstraintPtr make_one_hot() { return std::make_shared<OneHot>(); }
 ConstraintPtr make_lower_cholesky() { return std::make_shared<LowerCholesky>(); }
 ConstraintPtr make_positive_definite() { return std::make_shared<PositiveDefinite>(); }
 ConstraintPtr make_real_vector() { return std::make_shared<RealVector>(); }
 
 ConstraintPtr greater_than(double lb) {
-  return elementwise("greater_than", [](const at::Tensor& v, double lo, double) { return v > lo; }, {lb});
+  return elementwise(
+      "greater_than", [](const at::Tensor& v, double lo, double) { return v > lo; }, {lb}, false, lb);
 }
 ConstraintPtr greater_than_eq(double lb) {
-  return elementwise("greater_than_eq", [](const at::Tensor& v, double lo, double) { return v >= lo; }, {lb});
+  return elementwise(
+      "greater_than_eq", [](const at::Tensor& v, double lo, double) { return v >= lo; }, {lb}, false, lb);
 }
 ConstraintPtr interval(double lb, double ub) {
   PPLX_CHECK_AS(ValueError, lb < ub, "constraints::interval: lower_bound ", lb, " must be < upper_bound ", ub);
-  return elementwise("interval",
-                     [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v <= hi); },
-                     {lb, ub});
+  return elementwise(
+      "interval", [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v <= hi); },
+      {lb, ub}, false, lb, ub);
 }
 ConstraintPtr half_open_interval(double lb, double ub) {
   PPLX_CHECK_AS(ValueError, lb < ub, "constraints::half_open_interval: lower_bound ", lb,
                 " must be < upper_bound ", ub);
-  return elementwise("half_open_interval",
-                     [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v < hi); },
-                     {lb, ub});
+  return elementwise(
+      "half_open_interval", [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v < hi); },
+      {lb, ub}, false, lb, ub);
 }
 ConstraintPtr integer_interval(double lb, double ub) {
   return elementwise(
@@ -186,7 +221,7 @@ ConstraintPtr integer_interval(double lb, double ub) {
       [](const at::Tensor& v, double lo, double hi) {
         return (v >= lo).logical_and(v <= hi).logical_and(is_integer(v));
       },
-      {lb, ub}, true);
+      {lb, ub}, true, lb, ub);
 }
 ConstraintPtr interval(const at::Tensor& lb, const at::Tensor& ub, bool half_open) {
   return std::make_shared<TensorInterval>(lb, ub, half_open, false);
@@ -195,8 +230,8 @@ ConstraintPtr integer_interval(const at::Tensor& lb, const at::Tensor& ub) {
   return std::make_shared<TensorInterval>(lb, ub, false, true);
 }
 ConstraintPtr independent(ConstraintPtr base, int64_t n) {
+  PPLX_CHECK_AS(ValueError, base != nullptr, "constraints::independent: base constraint is null");
   PPLX_CHECK_AS(ValueError, n >= 0, "constraints::independent: reinterpreted_batch_ndims must be >= 0, got ", n);
-  if (n == 0) return base;
   return std::make_shared<Independent>(std::move(base), n);
 }
 
@@ -212,6 +247,7 @@ ConstraintPtr from_name(const std::string& name, const std::vector<double>& a) {
   if (name == "boolean") return boolean;
   if (name == "nonnegative_integer") return nonnegative_integer;
   if (name == "simplex") return simplex;
+  if (name == "one_hot") return one_hot;
   if (name == "lower_cholesky") return lower_cholesky;
   if (name == "positive_definite") return positive_definite;
   if (name == "real_vector") return real_vector;

@@ -11,8 +11,13 @@
 namespace pplx {
 namespace constraints {
 
+class Constraint;
+using ConstraintPtr = std::shared_ptr<const Constraint>;
+
 /// A set of values, checked elementwise over `event_dim` trailing dimensions.
 /// Immutable and shareable across threads.
+///
+///   constraints::positive->check(torch::tensor({1.0, -1.0}));  // [true, false]
 class Constraint {
  public:
   virtual ~Constraint() = default;
@@ -26,10 +31,17 @@ class Constraint {
   virtual bool is_discrete() const { return false; }
   /// Numeric arguments (bounds), in the order the factory takes them.
   virtual std::vector<double> args() const { return {}; }
+  /// Lower / upper bound of an interval-like set (torch's `lower_bound`, `upper_bound`); an
+  /// undefined tensor when the set has none. Scalar bounds are 0-dim float64 tensors.
+  virtual at::Tensor lower_bound() const { return {}; }
+  virtual at::Tensor upper_bound() const { return {}; }
+  /// For independent(base, n): base and n (torch's `base_constraint`, `reinterpreted_batch_ndims`);
+  /// nullptr and 0 for every other constraint.
+  virtual ConstraintPtr base_constraint() const { return nullptr; }
+  virtual int64_t reinterpreted_batch_ndims() const { return 0; }
   /// Human-readable description such as "interval(0, 1)".
   std::string describe() const;
 };
-using ConstraintPtr = std::shared_ptr<const Constraint>;
 
 // The factories; the shared instances below are the ones most code uses.
 ConstraintPtr make_real();
@@ -39,6 +51,7 @@ ConstraintPtr make_unit_interval();
 ConstraintPtr make_boolean();
 ConstraintPtr make_nonnegative_integer();
 ConstraintPtr make_simplex();
+ConstraintPtr make_one_hot();
 ConstraintPtr make_lower_cholesky();
 ConstraintPtr make_positive_definite();
 ConstraintPtr make_real_vector();
@@ -47,17 +60,18 @@ ConstraintPtr make_real_vector();
 ConstraintPtr greater_than(double lower_bound);
 /// x >= lower_bound.
 ConstraintPtr greater_than_eq(double lower_bound);
-/// lower_bound < x < upper_bound (closed in checks, like torch: lower <= x <= upper).
+/// lower_bound <= x <= upper_bound (closed in checks, like torch).
 ConstraintPtr interval(double lower_bound, double upper_bound);
-/// Half-open interval [lower_bound, upper_bound), the support of Uniform.
+/// Half-open interval [lower_bound, upper_bound).
 ConstraintPtr half_open_interval(double lower_bound, double upper_bound);
 /// Integers in [lower_bound, upper_bound].
 ConstraintPtr integer_interval(double lower_bound, double upper_bound);
 /// Interval with tensor bounds (e.g. Uniform with batched low/high); checked with broadcasting.
 ConstraintPtr interval(const at::Tensor& lower_bound, const at::Tensor& upper_bound, bool half_open = false);
-/// Integers in [lower, upper] with tensor bounds (Binomial's support).
+/// Integers in [lower, upper] with tensor bounds (the support of Binomial and Categorical).
 ConstraintPtr integer_interval(const at::Tensor& lower_bound, const at::Tensor& upper_bound);
-/// Reinterprets `reinterpreted_batch_ndims` batch dims of `base` as event dims.
+/// Reinterprets `reinterpreted_batch_ndims` batch dims of `base` as event dims. With 0 it still
+/// wraps `base` (Pyro's Delta reports its support as independent(real, event_dim) for any event_dim).
 ConstraintPtr independent(ConstraintPtr base, int64_t reinterpreted_batch_ndims);
 
 /// Rebuilds a constraint from name() and args() (used when loading parameter files).
@@ -71,6 +85,8 @@ inline const ConstraintPtr unit_interval = make_unit_interval();
 inline const ConstraintPtr boolean = make_boolean();
 inline const ConstraintPtr nonnegative_integer = make_nonnegative_integer();
 inline const ConstraintPtr simplex = make_simplex();
+/// Vectors of 0s and 1s with exactly one 1 (OneHotCategorical's support).
+inline const ConstraintPtr one_hot = make_one_hot();
 inline const ConstraintPtr lower_cholesky = make_lower_cholesky();
 inline const ConstraintPtr positive_definite = make_positive_definite();
 inline const ConstraintPtr real_vector = make_real_vector();

@@ -5,6 +5,7 @@
 
 #include <pplx/distributions/independent.h>
 #include <pplx/error.h>
+#include <pplx/validation.h>
 
 namespace pplx {
 namespace distributions {
@@ -27,6 +28,12 @@ Delta::Delta(at::Tensor v, ParamArg log_density, int64_t event_dim) : Distributi
     }
   }
   p_.log_density = ld;
+  if (is_validation_enabled()) {
+    auto bad = (ld == ld).logical_not();  // real: only NaN is rejected
+    PPLX_CHECK_AS(ValueError, !bad.any().item<bool>(), "Delta: parameter 'log_density' of shape ",
+                  shape_str(ld.sizes()), " violates constraint real (", bad.sum().item<int64_t>(), " of ", bad.numel(),
+                  " elements are nan)");
+  }
 }
 
 at::Tensor Delta::rsample(c10::IntArrayRef sample_shape, Generator) const {
@@ -42,6 +49,14 @@ at::Tensor Delta::log_prob(const at::Tensor& x) const {
 at::Tensor Delta::variance() const { return at::zeros_like(p_.v); }
 
 constraints::ConstraintPtr Delta::support() const { return constraints::independent(constraints::real, event_dim()); }
+
+DistPtr Delta::to(const at::TensorOptions& options) const {
+  auto d = std::make_shared<Delta>(*this);
+  // v keeps its dtype unless one is asked for (a Delta may hold integer values).
+  d->p_.v = p_.v.to(options);
+  d->p_.log_density = p_.log_density.to(options);
+  return d;
+}
 
 DistPtr Delta::expand(c10::IntArrayRef batch_shape) const {
   auto d = std::shared_ptr<Delta>(new Delta());

@@ -8,6 +8,7 @@
 namespace pplx {
 namespace distributions {
 
+/// Delta's value and the log density it carries (of the batch shape).
 struct DeltaParams {
   BOOST_HANA_DEFINE_STRUCT(DeltaParams, (at::Tensor, v), (at::Tensor, log_density));
 };
@@ -27,6 +28,7 @@ class Delta : public Distribution {
   at::Tensor variance() const override;
   constraints::ConstraintPtr support() const override;
   DistPtr expand(c10::IntArrayRef batch_shape) const override;
+  DistPtr to(const at::TensorOptions& options) const override;
 
   const at::Tensor& v() const { return p_.v; }
   const at::Tensor& log_density() const { return p_.log_density; }

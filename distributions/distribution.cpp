@@ -70,6 +70,10 @@ DistPtr Distribution::to_event(int64_t n) const {
 
 DistPtr Distribution::mask(const at::Tensor& m) const { return std::make_shared<MaskedDistribution>(clone(), m); }
 
+DistPtr Distribution::to(const at::TensorOptions&) const {
+  throw NotImplementedError(name() + " does not implement to(options)");
+}
+
 void Distribution::validate_sample(const at::Tensor& value) const {
   if (!is_validation_enabled()) return;
   PPLX_CHECK_AS(ValueError, value.defined(), name(), ": log_prob() got an undefined tensor");

@@ -65,6 +65,10 @@ class Distribution {
 
   /// The same family broadcast to a larger batch shape (parameters are expanded, not copied).
   virtual DistPtr expand(c10::IntArrayRef batch_shape) const = 0;
+  /// The same distribution with every parameter tensor moved to `options` (device and/or dtype),
+  /// e.g. `d.to(torch::kCUDA)` or `d.to(torch::kFloat64)`. Throws NotImplementedError where a
+  /// family does not support it.
+  virtual DistPtr to(const at::TensorOptions& options) const;
   /// Reinterprets the rightmost `n` batch dims as event dims (Pyro's to_event). n = -1: all batch dims.
   DistPtr to_event(int64_t n = -1) const;
   /// Zeroes log_prob where `mask` (bool, broadcastable to batch_shape) is false. Pyro's dist.mask.

@@ -40,5 +40,9 @@ DistPtr Independent::expand(c10::IntArrayRef batch_shape) const {
   return std::make_shared<Independent>(base_->expand(base_batch), n_);
 }
 
+DistPtr Independent::to(const at::TensorOptions& options) const {
+  return std::make_shared<Independent>(base_->to(options), n_);
+}
+
 }  // namespace distributions
 }  // namespace pplx

@@ -25,6 +25,7 @@ class Independent : public Distribution {
   at::Tensor entropy() const override;
   constraints::ConstraintPtr support() const override;
   DistPtr expand(c10::IntArrayRef batch_shape) const override;
+  DistPtr to(const at::TensorOptions& options) const override;
 
   const DistPtr& base_dist() const { return base_; }
   int64_t reinterpreted_batch_ndims() const { return n_; }

@@ -36,6 +36,11 @@ at::Tensor MaskedDistribution::log_prob(const at::Tensor& value) const {
 DistPtr MaskedDistribution::expand(c10::IntArrayRef batch_shape) const {
   return std::make_shared<MaskedDistribution>(base_->expand(batch_shape), mask_.expand(batch_shape));
 }
+DistPtr MaskedDistribution::to(const at::TensorOptions& options) const {
+  // The mask keeps its bool dtype; only the device follows `options`.
+  auto mask = options.has_device() ? mask_.to(options.device()) : mask_;
+  return std::make_shared<MaskedDistribution>(base_->to(options), mask);
+}
 
 }  // namespace distributions
 }  // namespace pplx

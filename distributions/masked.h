@@ -22,6 +22,7 @@ class MaskedDistribution : public Distribution {
   at::Tensor variance() const override { return base_->variance(); }
   constraints::ConstraintPtr support() const override { return base_->support(); }
   DistPtr expand(c10::IntArrayRef batch_shape) const override;
+  DistPtr to(const at::TensorOptions& options) const override;
 
   const DistPtr& base_dist() const { return base_; }
   const at::Tensor& mask_tensor() const { return mask_; }

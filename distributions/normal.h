@@ -3,11 +3,12 @@
 
 #include <boost/hana/define_struct.hpp>
 
-#include <pplx/distributions/distribution.h>
+#include <pplx/distributions/detail/parametric.h>
 
 namespace pplx {
 namespace distributions {
 
+/// Normal's parameters, broadcast to its batch shape.
 struct NormalParams {
   BOOST_HANA_DEFINE_STRUCT(NormalParams, (at::Tensor, loc), (at::Tensor, scale));
 };
@@ -15,13 +16,11 @@ struct NormalParams {
 /// Normal(loc, scale), reparameterized.
 ///
 ///   auto d = dist::Normal(torch::zeros({3}), 1.0);   // batch_shape [3]
-class Normal : public Distribution {
+class Normal : public detail::Parametric<Normal, NormalParams> {
  public:
   Normal(ParamArg loc, ParamArg scale);
   explicit Normal(NormalParams params);
 
-  std::string name() const override { return "Normal"; }
-  DistPtr clone() const override { return std::make_shared<Normal>(*this); }
   bool has_rsample() const override { return true; }
   at::Tensor rsample(c10::IntArrayRef sample_shape = {}, Generator gen = c10::nullopt) const override;
   at::Tensor log_prob(const at::Tensor& value) const override;
@@ -29,15 +28,12 @@ class Normal : public Distribution {
   at::Tensor variance() const override { return p_.scale.pow(2); }
   at::Tensor entropy() const override;
   constraints::ConstraintPtr support() const override { return constraints::real; }
-  DistPtr expand(c10::IntArrayRef batch_shape) const override;
 
   const at::Tensor& loc() const { return p_.loc; }
   const at::Tensor& scale() const { return p_.scale; }
-  const NormalParams& params() const { return p_; }
-
- private:
-  NormalParams p_;
 };
+
+extern template class detail::Parametric<Normal, NormalParams>;
 
 }  // namespace distributions
 }  // namespace pplx

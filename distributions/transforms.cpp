@@ -2,15 +2,20 @@
 // Formulas follow torch.distributions.transforms (torch 1.13) so the values match to float64 precision.
 #include <pplx/distributions/transforms.h>
 
+#include <cmath>
 #include <limits>
 
 #include <ATen/ATen.h>
+#include <ATen/ExpandUtils.h>
 
+#include <pplx/distributions/distribution.h>
 #include <pplx/error.h>
 
 namespace pplx {
 namespace transforms {
 namespace {
+
+using distributions::shape_str;
 
 // Sum the rightmost `n` dims (torch.distributions.utils._sum_rightmost).
 at::Tensor sum_rightmost(const at::Tensor& t, int64_t n) {
@@ -30,6 +35,11 @@ double eps(const at::Tensor& t) {
 }
 at::Tensor clipped_sigmoid(const at::Tensor& x) { return at::sigmoid(x).clamp(tiny(x), 1.0 - eps(x)); }
 
+// `c` seen over `event_dim` trailing dims (torch's constraints.independent in domain/codomain).
+constraints::ConstraintPtr with_event_dim(constraints::ConstraintPtr c, int64_t event_dim) {
+  return event_dim > c->event_dim() ? constraints::independent(c, event_dim - c->event_dim()) : c;
+}
+
 class Identity final : public Transform {
  public:
   std::string name() const override { return "identity"; }
@@ -47,6 +57,7 @@ class Exp final : public Transform {
   at::Tensor forward(const at::Tensor& x) const override { return x.exp(); }
   at::Tensor inverse(const at::Tensor& y) const override { return y.log(); }
   at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const override { return x; }
+  constraints::ConstraintPtr codomain() const override { return constraints::positive; }
 };
 
 class Sigmoid final : public Transform {
@@ -60,36 +71,7 @@ class Sigmoid final : public Transform {
   at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const override {
     return -at::softplus(-x) - at::softplus(x);
   }
-};
-
-class Affine final : public Transform {
- public:
-  Affine(at::Tensor loc, at::Tensor scale, int64_t event_dim)
-      : loc_(std::move(loc)), scale_(std::move(scale)), event_dim_(event_dim) {}
-  std::string name() const override { return "affine"; }
-  at::Tensor forward(const at::Tensor& x) const override { return loc_.to(x.device()) + scale_.to(x.device()) * x; }
-  at::Tensor inverse(const at::Tensor& y) const override {
-    return (y - loc_.to(y.device())) / scale_.to(y.device());
-  }
-  at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const override {
-    auto shape = x.sizes().vec();
-    auto result = scale_.to(x.device()).abs().log().to(x.scalar_type());
-    if (event_dim_ > 0) {
-      auto rs = result.sizes().vec();
-      std::vector<int64_t> view(rs.begin(), rs.end() - std::min<int64_t>(event_dim_, rs.size()));
-      view.push_back(-1);
-      result = result.reshape(view).sum(-1);
-      shape.resize(shape.size() - event_dim_);
-    }
-    return result.expand(shape);
-  }
-  int64_t domain_event_dim() const override { return event_dim_; }
-  const at::Tensor& loc() const { return loc_; }
-  const at::Tensor& scale() const { return scale_; }
-
- private:
-  at::Tensor loc_, scale_;
-  int64_t event_dim_;
+  constraints::ConstraintPtr codomain() const override { return constraints::unit_interval; }
 };
 
 class Softmax final : public Transform {
@@ -104,6 +86,8 @@ class Softmax final : public Transform {
     throw NotImplementedError("transforms::softmax is not a bijection and has no log_abs_det_jacobian");
   }
   int64_t domain_event_dim() const override { return 1; }
+  constraints::ConstraintPtr domain() const override { return constraints::real_vector; }
+  constraints::ConstraintPtr codomain() const override { return constraints::simplex; }
 };
 
 class StickBreaking final : public Transform {
@@ -118,15 +102,32 @@ class StickBreaking final : public Transform {
   at::Tensor inverse(const at::Tensor& y) const override {
     auto y_crop = y.narrow(-1, 0, y.size(-1) - 1);
     auto offset = y.size(-1) - y.new_ones({y_crop.size(-1)}).cumsum(-1);
+    // Clamped so that the remaining stick stays positive when y[-1] ~ 0 (as torch does).
     auto sf = (1 - y_crop.cumsum(-1)).clamp_min(tiny(y));
     return y_crop.log() - sf.log() + offset.log();
   }
   at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor& y) const override {
     auto offset = (x.size(-1) + 1) - x.new_ones({x.size(-1)}).cumsum(-1);
     auto xs = x - offset.log();
+    // Uses 1 - sigmoid(x) = exp(-x) * sigmoid(x).
     return (-xs + at::log_sigmoid(xs) + y.narrow(-1, 0, y.size(-1) - 1).log()).sum(-1);
   }
   int64_t domain_event_dim() const override { return 1; }
+  constraints::ConstraintPtr domain() const override { return constraints::real_vector; }
+  constraints::ConstraintPtr codomain() const override { return constraints::simplex; }
+  std::vector<int64_t> forward_shape(c10::IntArrayRef shape) const override {
+    PPLX_CHECK_AS(ShapeError, !shape.empty(), "transforms::stick_breaking: input of shape [] has no event dim");
+    auto s = shape.vec();
+    s.back() += 1;
+    return s;
+  }
+  std::vector<int64_t> inverse_shape(c10::IntArrayRef shape) const override {
+    PPLX_CHECK_AS(ShapeError, !shape.empty() && shape.back() >= 1, "transforms::stick_breaking: output of shape ",
+                  shape_str(shape), " is not a simplex of size >= 1");
+    auto s = shape.vec();
+    s.back() -= 1;
+    return s;
+  }
 };
 
 class LowerCholesky final : public Transform {
@@ -142,68 +143,128 @@ class LowerCholesky final : public Transform {
     throw NotImplementedError("transforms::lower_cholesky has no log_abs_det_jacobian (as in torch)");
   }
   int64_t domain_event_dim() const override { return 2; }
-};
-
-class Compose final : public Transform {
- public:
-  explicit Compose(std::vector<TransformPtr> parts) : parts_(std::move(parts)) {}
-  std::string name() const override { return "compose"; }
-  at::Tensor forward(const at::Tensor& x) const override {
-    at::Tensor y = x;
-    for (const auto& p : parts_) y = p->forward(y);
-    return y;
-  }
-  at::Tensor inverse(const at::Tensor& y) const override {
-    at::Tensor x = y;
-    for (auto it = parts_.rbegin(); it != parts_.rend(); ++it) x = (*it)->inverse(x);
-    return x;
-  }
-  at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor& y) const override {
-    if (parts_.empty()) return at::zeros_like(x);
-    std::vector<at::Tensor> xs{x};
-    for (size_t i = 0; i + 1 < parts_.size(); ++i) xs.push_back(parts_[i]->forward(xs.back()));
-    xs.push_back(y);
-    int64_t event_dim = domain_event_dim();
-    at::Tensor total;
-    for (size_t i = 0; i < parts_.size(); ++i) {
-      auto term = sum_rightmost(parts_[i]->log_abs_det_jacobian(xs[i], xs[i + 1]),
-                                event_dim - parts_[i]->domain_event_dim());
-      total = total.defined() ? total + term : term;
-      event_dim += parts_[i]->codomain_event_dim() - parts_[i]->domain_event_dim();
-    }
-    return total;
-  }
-  int64_t domain_event_dim() const override {
-    // Like torch: the domain's event dim is the first part's, raised where a later part needs more.
-    if (parts_.empty()) return 0;
-    int64_t dim = parts_.back()->domain_event_dim();
-    for (auto it = parts_.rbegin(); it != parts_.rend(); ++it) {
-      dim -= (*it)->codomain_event_dim() - (*it)->domain_event_dim();
-      dim = std::max(dim, (*it)->domain_event_dim());
-    }
-    return dim;
-  }
-  int64_t codomain_event_dim() const override {
-    if (parts_.empty()) return 0;
-    int64_t dim = parts_.front()->codomain_event_dim();
-    for (const auto& p : parts_) {
-      dim += p->codomain_event_dim() - p->domain_event_dim();
-      dim = std::max(dim, p->codomain_event_dim());
-    }
-    return dim;
-  }
-  bool is_identity() const override {
-    for (const auto& p : parts_)
-      if (!p->is_identity()) return false;
-    return true;
-  }
-  const std::vector<TransformPtr>& parts() const { return parts_; }
-
- private:
-  std::vector<TransformPtr> parts_;
+  constraints::ConstraintPtr domain() const override { return constraints::independent(constraints::real, 2); }
+  constraints::ConstraintPtr codomain() const override { return constraints::lower_cholesky; }
 };
 
 }  // namespace
+
+constraints::ConstraintPtr Transform::domain() const { return with_event_dim(constraints::real, domain_event_dim()); }
+constraints::ConstraintPtr Transform::codomain() const {
+  return with_event_dim(constraints::real, codomain_event_dim());
+}
+
+// --- AffineTransform -----------------------------------------------------------------------------
+
+AffineTransform::AffineTransform(at::Tensor loc, at::Tensor scale, int64_t event_dim)
+    : loc_(std::move(loc)), scale_(std::move(scale)), event_dim_(event_dim) {
+  PPLX_CHECK_AS(ValueError, loc_.defined() && scale_.defined(), "transforms::affine: loc and scale must be defined");
+  PPLX_CHECK_AS(ValueError, event_dim_ >= 0, "transforms::affine: event_dim must be >= 0, got ", event_dim_);
+}
+
+// loc and scale take x's dtype and device: a float64 CPU scalar must neither promote a float32
+// parameter to float64 nor hide a CPU tensor in a CUDA computation.
+at::Tensor AffineTransform::forward(const at::Tensor& x) const {
+  return loc_.to(x.options()) + scale_.to(x.options()) * x;
+}
+at::Tensor AffineTransform::inverse(const at::Tensor& y) const {
+  return (y - loc_.to(y.options())) / scale_.to(y.options());
+}
+at::Tensor AffineTransform::log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const {
+  auto shape = x.sizes().vec();
+  auto result = scale_.to(x.options()).abs().log();
+  if (event_dim_ > 0) {
+    auto rs = result.sizes().vec();
+    std::vector<int64_t> view(rs.begin(), rs.end() - std::min<int64_t>(event_dim_, rs.size()));
+    view.push_back(-1);
+    result = result.reshape(view).sum(-1);
+    shape.resize(shape.size() - std::min<size_t>(event_dim_, shape.size()));
+  }
+  return result.expand(shape);
+}
+constraints::ConstraintPtr AffineTransform::domain() const { return with_event_dim(constraints::real, event_dim_); }
+std::vector<int64_t> AffineTransform::forward_shape(c10::IntArrayRef shape) const {
+  return at::infer_size(at::infer_size(shape, loc_.sizes()), scale_.sizes());
+}
+std::vector<int64_t> AffineTransform::inverse_shape(c10::IntArrayRef shape) const {
+  return at::infer_size(at::infer_size(shape, loc_.sizes()), scale_.sizes());
+}
+
+// --- ComposeTransform ----------------------------------------------------------------------------
+
+ComposeTransform::ComposeTransform(std::vector<TransformPtr> parts) : parts_(std::move(parts)) {
+  for (const auto& p : parts_) PPLX_CHECK_AS(ValueError, p != nullptr, "transforms::compose: a part is null");
+}
+at::Tensor ComposeTransform::forward(const at::Tensor& x) const {
+  at::Tensor y = x;
+  for (const auto& p : parts_) y = p->forward(y);
+  return y;
+}
+at::Tensor ComposeTransform::inverse(const at::Tensor& y) const {
+  at::Tensor x = y;
+  for (auto it = parts_.rbegin(); it != parts_.rend(); ++it) x = (*it)->inverse(x);
+  return x;
+}
+at::Tensor ComposeTransform::log_abs_det_jacobian(const at::Tensor& x, const at::Tensor& y) const {
+  if (parts_.empty()) return at::zeros_like(x);
+  std::vector<at::Tensor> xs{x};
+  for (size_t i = 0; i + 1 < parts_.size(); ++i) xs.push_back(parts_[i]->forward(xs.back()));
+  xs.push_back(y);
+  int64_t event_dim = domain_event_dim();
+  at::Tensor total;
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    auto term =
+        sum_rightmost(parts_[i]->log_abs_det_jacobian(xs[i], xs[i + 1]), event_dim - parts_[i]->domain_event_dim());
+    total = total.defined() ? total + term : term;
+    event_dim += parts_[i]->codomain_event_dim() - parts_[i]->domain_event_dim();
+  }
+  return total;
+}
+int64_t ComposeTransform::domain_event_dim() const {
+  // Like torch: the last part's domain event dim, carried back through the parts and raised
+  // wherever an earlier part needs more.
+  if (parts_.empty()) return 0;
+  int64_t dim = parts_.back()->domain_event_dim();
+  for (auto it = parts_.rbegin(); it != parts_.rend(); ++it) {
+    dim -= (*it)->codomain_event_dim() - (*it)->domain_event_dim();
+    dim = std::max(dim, (*it)->domain_event_dim());
+  }
+  return dim;
+}
+int64_t ComposeTransform::codomain_event_dim() const {
+  if (parts_.empty()) return 0;
+  int64_t dim = parts_.front()->codomain_event_dim();
+  for (const auto& p : parts_) {
+    dim += p->codomain_event_dim() - p->domain_event_dim();
+    dim = std::max(dim, p->codomain_event_dim());
+  }
+  return dim;
+}
+constraints::ConstraintPtr ComposeTransform::domain() const {
+  if (parts_.empty()) return constraints::real;
+  return with_event_dim(parts_.front()->domain(), domain_event_dim());
+}
+constraints::ConstraintPtr ComposeTransform::codomain() const {
+  if (parts_.empty()) return constraints::real;
+  return with_event_dim(parts_.back()->codomain(), codomain_event_dim());
+}
+std::vector<int64_t> ComposeTransform::forward_shape(c10::IntArrayRef shape) const {
+  std::vector<int64_t> s = shape.vec();
+  for (const auto& p : parts_) s = p->forward_shape(s);
+  return s;
+}
+std::vector<int64_t> ComposeTransform::inverse_shape(c10::IntArrayRef shape) const {
+  std::vector<int64_t> s = shape.vec();
+  for (auto it = parts_.rbegin(); it != parts_.rend(); ++it) s = (*it)->inverse_shape(s);
+  return s;
+}
+bool ComposeTransform::is_identity() const {
+  for (const auto& p : parts_)
+    if (!p->is_identity()) return false;
+  return true;
+}
+
+// --- factories and registries --------------------------------------------------------------------
 
 TransformPtr identity() {
   static const TransformPtr t = std::make_shared<Identity>();
@@ -221,32 +282,35 @@ TransformPtr softmax() { return std::make_shared<Softmax>(); }
 TransformPtr stick_breaking() { return std::make_shared<StickBreaking>(); }
 TransformPtr lower_cholesky() { return std::make_shared<LowerCholesky>(); }
 TransformPtr affine(at::Tensor loc, at::Tensor scale, int64_t event_dim) {
-  return std::make_shared<Affine>(std::move(loc), std::move(scale), event_dim);
+  return std::make_shared<AffineTransform>(std::move(loc), std::move(scale), event_dim);
 }
 TransformPtr affine(double loc, double scale, int64_t event_dim) {
   auto opts = at::TensorOptions().dtype(at::kDouble);
   return affine(at::scalar_tensor(loc, opts), at::scalar_tensor(scale, opts), event_dim);
 }
-TransformPtr compose(std::vector<TransformPtr> parts) { return std::make_shared<Compose>(std::move(parts)); }
+TransformPtr compose(std::vector<TransformPtr> parts) { return std::make_shared<ComposeTransform>(std::move(parts)); }
 
 namespace {
+// torch 1.13's constraint_registry, including its quirks: the registry is keyed by constraint
+// type, and positive/nonnegative share the type of greater_than/greater_than_eq, so they map to
+// exp followed by affine(lower_bound, 1), not to a bare exp.
 TransformPtr registry(const constraints::ConstraintPtr& c, bool bijective) {
   PPLX_CHECK_AS(ValueError, c != nullptr, "transform_to/biject_to: null constraint");
   const std::string n = c->name();
-  const auto a = c->args();
-  if (n == "real") return compose({});
-  if (n == "real_vector") return compose({});
-  if (n == "positive" || n == "nonnegative") return exp();
-  if (n == "greater_than" || n == "greater_than_eq") return compose({exp(), affine(a.at(0), 1.0)});
-  if ((n == "interval" || n == "half_open_interval") && a.size() == 2) {
-    if (a[0] == 0.0 && a[1] == 1.0) return sigmoid();
-    return compose({sigmoid(), affine(a[0], a[1] - a[0])});
-  }
+  if (n == "real" || n == "real_vector") return compose({});
+  if (n == "positive" || n == "nonnegative" || n == "greater_than" || n == "greater_than_eq")
+    return compose({exp(), affine(c->lower_bound(), at::scalar_tensor(1.0, c->lower_bound().options()))});
   if (n == "unit_interval") return sigmoid();
+  if (n == "interval" || n == "half_open_interval") {
+    auto lo = c->lower_bound(), hi = c->upper_bound();
+    const auto a = c->args();
+    if (a.size() == 2 && a[0] == 0.0 && a[1] == 1.0 && lo.dim() == 0 && hi.dim() == 0) return sigmoid();
+    return compose({sigmoid(), affine(lo, hi - lo)});
+  }
   if (n == "simplex") return bijective ? stick_breaking() : softmax();
   if (n == "lower_cholesky" && !bijective) return lower_cholesky();
-  throw NotImplementedError(detail::str(bijective ? "biject_to" : "transform_to", ": no transform registered for constraint '",
-                                        c->describe(), "'"));
+  throw NotImplementedError(detail::str(bijective ? "biject_to" : "transform_to",
+                                        ": no transform registered for constraint '", c->describe(), "'"));
 }
 }  // namespace
 

@@ -14,6 +14,9 @@ namespace pplx {
 namespace transforms {
 
 /// An invertible map y = f(x) with its log |det J|. Immutable and shareable across threads.
+///
+///   auto t = transforms::biject_to(constraints::positive);   // exp (then affine(0, 1), as torch)
+///   auto y = t->forward(x);  auto ladj = t->log_abs_det_jacobian(x, y);
 class Transform {
  public:
   virtual ~Transform() = default;
@@ -25,16 +28,67 @@ class Transform {
   virtual at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor& y) const = 0;
   virtual int64_t domain_event_dim() const { return 0; }
   virtual int64_t codomain_event_dim() const { return domain_event_dim(); }
+  /// The sets x and y live in (torch's `domain` and `codomain`).
+  virtual constraints::ConstraintPtr domain() const;
+  virtual constraints::ConstraintPtr codomain() const;
+  /// Shape of forward(x) for x of `shape` (differs from `shape` for stick_breaking: K-1 -> K).
+  virtual std::vector<int64_t> forward_shape(c10::IntArrayRef shape) const { return shape.vec(); }
+  /// Shape of inverse(y) for y of `shape`.
+  virtual std::vector<int64_t> inverse_shape(c10::IntArrayRef shape) const { return shape.vec(); }
   /// Whether forward is the identity (lets the param store skip work for unconstrained params).
   virtual bool is_identity() const { return false; }
   at::Tensor operator()(const at::Tensor& x) const { return forward(x); }
 };
 using TransformPtr = std::shared_ptr<const Transform>;
 
+/// y = loc + scale * x; `event_dim` trailing dims are summed in the log-determinant.
+/// loc and scale follow x's dtype and device.
+class AffineTransform final : public Transform {
+ public:
+  AffineTransform(at::Tensor loc, at::Tensor scale, int64_t event_dim = 0);
+  std::string name() const override { return "affine"; }
+  at::Tensor forward(const at::Tensor& x) const override;
+  at::Tensor inverse(const at::Tensor& y) const override;
+  at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor& y) const override;
+  int64_t domain_event_dim() const override { return event_dim_; }
+  constraints::ConstraintPtr domain() const override;
+  constraints::ConstraintPtr codomain() const override { return domain(); }
+  std::vector<int64_t> forward_shape(c10::IntArrayRef shape) const override;
+  std::vector<int64_t> inverse_shape(c10::IntArrayRef shape) const override;
+  const at::Tensor& loc() const { return loc_; }
+  const at::Tensor& scale() const { return scale_; }
+  int64_t event_dim() const { return event_dim_; }
+
+ private:
+  at::Tensor loc_, scale_;
+  int64_t event_dim_;
+};
+
+/// Applies `parts` first to last; no parts is the identity.
+class ComposeTransform final : public Transform {
+ public:
+  explicit ComposeTransform(std::vector<TransformPtr> parts);
+  std::string name() const override { return "compose"; }
+  at::Tensor forward(const at::Tensor& x) const override;
+  at::Tensor inverse(const at::Tensor& y) const override;
+  at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor& y) const override;
+  int64_t domain_event_dim() const override;
+  int64_t codomain_event_dim() const override;
+  constraints::ConstraintPtr domain() const override;
+  constraints::ConstraintPtr codomain() const override;
+  std::vector<int64_t> forward_shape(c10::IntArrayRef shape) const override;
+  std::vector<int64_t> inverse_shape(c10::IntArrayRef shape) const override;
+  bool is_identity() const override;
+  const std::vector<TransformPtr>& parts() const { return parts_; }
+
+ private:
+  std::vector<TransformPtr> parts_;
+};
+
 TransformPtr identity();
 /// y = exp(x).
 TransformPtr exp();
-/// y = sigmoid(x).
+/// y = sigmoid(x), clamped to [tiny, 1 - eps] like torch.
 TransformPtr sigmoid();
 /// y = loc + scale * x, with `event_dim` dims summed in the log-determinant.
 TransformPtr affine(at::Tensor loc, at::Tensor scale, int64_t event_dim = 0);

@@ -22,5 +22,7 @@ DistPtr Unit::expand(c10::IntArrayRef batch_shape) const {
   return std::make_shared<Unit>(log_factor_.expand(batch_shape));
 }
 
+DistPtr Unit::to(const at::TensorOptions& options) const { return std::make_shared<Unit>(log_factor_.to(options)); }
+
 }  // namespace distributions
 }  // namespace pplx

@@ -17,6 +17,7 @@ class Unit : public Distribution {
   at::Tensor log_prob(const at::Tensor& value) const override;
   constraints::ConstraintPtr support() const override { return constraints::real; }
   DistPtr expand(c10::IntArrayRef batch_shape) const override;
+  DistPtr to(const at::TensorOptions& options) const override;
   const at::Tensor& log_factor() const { return log_factor_; }
 
  private:

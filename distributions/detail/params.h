@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 // Generic code over reflected parameter structs: written once for every distribution family.
 // A family declares its parameters with BOOST_HANA_DEFINE_STRUCT and gets broadcasting, expand,
-// device/dtype moves and validation from here. Internal header: not part of the user-facing API.
+// device/dtype moves and validation from here. Internal header: include it only from .cpp files
+// (it pulls in <ATen/ATen.h>); not part of the user-facing API.
 #pragma once
 
+#include <cstring>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <ATen/ExpandUtils.h>
 #include <boost/hana/accessors.hpp>
-#include <boost/hana/at_key.hpp>
 #include <boost/hana/define_struct.hpp>
 #include <boost/hana/first.hpp>
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/second.hpp>
-#include <boost/hana/size.hpp>
+#include <boost/hana/string.hpp>
 
 #include <pplx/distributions/constraints.h>
+#include <pplx/distributions/detail/parametric.h>
 #include <pplx/distributions/distribution.h>
 #include <pplx/error.h>
 #include <pplx/validation.h>
@@ -33,29 +38,38 @@ void for_each_param(P& params, F&& f) {
   });
 }
 
-/// Broadcasts all defined tensor params against each other (torch's broadcast_all) and returns the
-/// common shape. Parameters with different dtypes are promoted to the highest floating dtype.
-template <class P>
-Shape broadcast_params(P& params, const std::string& family) {
-  std::vector<at::Tensor> ts;
-  for_each_param(params, [&](const char*, at::Tensor& t) {
-    if (t.defined()) ts.push_back(t);
-  });
-  if (ts.empty()) return {};
-  at::ScalarType dtype = ts.front().scalar_type();
-  c10::Device device = ts.front().device();
-  for (const auto& t : ts) {
+/// Broadcasts the batch parts of all defined tensor params against each other (torch's
+/// broadcast_all, generalised to parameters with event dims: event_dim_of(name) trailing dims of a
+/// parameter are not broadcast) and returns the common batch shape. Every param then has shape
+/// batch + its own event part (an expanded view, no copy). Parameters are promoted to the highest
+/// floating dtype among them (float32 by default when none is floating, like torch's default).
+template <class P, class EventDimOf>
+Shape broadcast_params(P& params, const std::string& family, EventDimOf&& event_dim_of) {
+  at::ScalarType dtype = at::ScalarType::Undefined;
+  c10::optional<c10::Device> device;
+  std::vector<at::Tensor> batch_parts;
+  for_each_param(params, [&](const char* n, at::Tensor& t) {
+    if (!t.defined()) return;
+    const int64_t ed = event_dim_of(n);
+    PPLX_CHECK_AS(ValueError, t.dim() >= ed, family, ": parameter '", n, "' must be at least ", ed,
+                  "-dimensional (its rightmost ", ed, " dim(s) form one event), got shape ", shape_str(t.sizes()));
     if (at::isFloatingType(t.scalar_type()) &&
-        (!at::isFloatingType(dtype) || c10::elementSize(t.scalar_type()) > c10::elementSize(dtype)))
+        (dtype == at::ScalarType::Undefined || c10::elementSize(t.scalar_type()) > c10::elementSize(dtype)))
       dtype = t.scalar_type();
-    PPLX_CHECK_AS(ValueError, t.device() == device, family, ": parameters live on different devices (", device,
+    if (!device) device = t.device();
+    PPLX_CHECK_AS(ValueError, t.device() == *device, family, ": parameters live on different devices (", *device,
                   " and ", t.device(), "); move them to one device");
-  }
-  if (!at::isFloatingType(dtype)) dtype = at::kFloat;
-  std::vector<int64_t> shape;
+  });
+  if (dtype == at::ScalarType::Undefined) dtype = at::typeMetaToScalarType(at::get_default_dtype());
+  std::vector<int64_t> batch;
+  bool first = true;
   try {
-    std::vector<at::Tensor> bs = at::broadcast_tensors(ts);
-    shape = bs.front().sizes().vec();
+    for_each_param(params, [&](const char* n, at::Tensor& t) {
+      if (!t.defined()) return;
+      auto part = t.sizes().slice(0, t.dim() - event_dim_of(n));
+      batch = first ? part.vec() : at::infer_size(batch, part);
+      first = false;
+    });
   } catch (const c10::Error&) {
     std::string shapes;
     for_each_param(params, [&](const char* n, at::Tensor& t) {
@@ -63,31 +77,21 @@ Shape broadcast_params(P& params, const std::string& family) {
     });
     throw ShapeError(pplx::detail::str(family, ": parameter shapes do not broadcast: ", shapes));
   }
-  for_each_param(params, [&](const char*, at::Tensor& t) {
-    if (t.defined()) t = t.to(dtype).expand(shape);
+  for_each_param(params, [&](const char* n, at::Tensor& t) {
+    if (!t.defined()) return;
+    std::vector<int64_t> shape = batch;
+    auto event_part = t.sizes().slice(t.dim() - event_dim_of(n));
+    shape.insert(shape.end(), event_part.begin(), event_part.end());
+    if (t.scalar_type() != dtype) t = t.to(dtype);
+    if (t.sizes() != c10::IntArrayRef(shape)) t = t.expand(shape);
   });
-  return shape;
+  return batch;
 }
 
-/// Expands every defined param from its current batch shape to `batch_shape` + its own trailing
-/// `event_dims` (event_dims(name) gives the number of trailing param dims that are not batch dims).
-template <class P, class EventDims>
-P expand_params(const P& params, c10::IntArrayRef batch_shape, EventDims&& event_dims, const std::string& family) {
-  P out = params;
-  for_each_param(out, [&](const char* n, at::Tensor& t) {
-    if (!t.defined()) return;
-    int64_t ed = event_dims(n);
-    std::vector<int64_t> shape(batch_shape.begin(), batch_shape.end());
-    for (int64_t i = t.dim() - ed; i < t.dim(); ++i) shape.push_back(t.size(i));
-    try {
-      t = t.expand(shape);
-    } catch (const c10::Error&) {
-      throw ShapeError(pplx::detail::str(family, ".expand(", shape_str(batch_shape), "): parameter '", n,
-                                         "' of shape ", shape_str(t.sizes()), " cannot be expanded to ",
-                                         shape_str(shape)));
-    }
-  });
-  return out;
+/// broadcast_params for families whose parameters have no event dims.
+template <class P>
+Shape broadcast_params(P& params, const std::string& family) {
+  return broadcast_params(params, family, [](const char*) { return int64_t{0}; });
 }
 
 /// Checks every param against its constraint (constraint_of(name) returns nullptr to skip one).
@@ -106,9 +110,68 @@ void validate_params(const P& params, ConstraintOf&& constraint_of, const std::s
       if (c->event_dim() == 0) example = pplx::detail::str(", e.g. ", t.masked_select(bad)[0].template item<double>());
       throw ValueError(pplx::detail::str(family, ": parameter '", n, "' of shape ", shape_str(t.sizes()),
                                          " violates constraint ", c->describe(), " (", bad.sum().template item<int64_t>(),
-                                         " of ", bad.numel(), " elements", example, ")"));
+                                         " of ", bad.numel(), c->event_dim() == 0 ? " elements" : " events", example,
+                                         ")"));
     }
   });
+}
+
+// --- Parametric: the definitions shared by every family -----------------------------------------
+
+template <class Derived, class P>
+Parametric<Derived, P>::Parametric(const char* family, P params, std::initializer_list<ParamSpec> specs)
+    : Distribution({}, {}), family_(family), p_(std::move(params)) {
+  auto spec_of = [&](const char* n) -> const ParamSpec& {
+    for (const ParamSpec& s : specs)
+      if (std::strcmp(s.name, n) == 0) return s;
+    throw std::logic_error(std::string(family) + ": no ParamSpec for parameter '" + n + "'");
+  };
+  for_each_param(p_, [&](const char* n, at::Tensor&) { spec_of(n); });
+  auto event_dim_of = [&](const char* n) { return spec_of(n).event_dim; };
+  // Validate before broadcasting so that messages show the shapes the user passed; the dims
+  // check first, so that a 0-dim `probs` is reported as such rather than as a non-simplex.
+  for_each_param(p_, [&](const char* n, at::Tensor& t) {
+    const int64_t ed = event_dim_of(n);
+    PPLX_CHECK_AS(ValueError, !t.defined() || t.dim() >= ed, family, ": parameter '", n, "' must be at least ", ed,
+                  "-dimensional (its rightmost ", ed, " dim(s) form one event), got shape ", shape_str(t.sizes()));
+  });
+  validate_params(p_, [&](const char* n) { return spec_of(n).constraint; }, family);
+  batch_shape_ = broadcast_params(p_, family, event_dim_of);
+}
+
+template <class Derived, class P>
+DistPtr Parametric<Derived, P>::clone() const {
+  return std::make_shared<Derived>(static_cast<const Derived&>(*this));
+}
+
+template <class Derived, class P>
+DistPtr Parametric<Derived, P>::expand(c10::IntArrayRef batch_shape) const {
+  auto d = std::make_shared<Derived>(static_cast<const Derived&>(*this));
+  const int64_t batch_dim = static_cast<int64_t>(batch_shape_.size());
+  for_each_param(d->p_, [&](const char* n, at::Tensor& t) {
+    if (!t.defined()) return;
+    std::vector<int64_t> shape(batch_shape.begin(), batch_shape.end());
+    auto event_part = t.sizes().slice(batch_dim);
+    shape.insert(shape.end(), event_part.begin(), event_part.end());
+    try {
+      t = t.expand(shape);
+    } catch (const c10::Error&) {
+      throw ShapeError(pplx::detail::str(family_, ".expand(", shape_str(batch_shape), "): batch_shape ",
+                                         shape_str(batch_shape_), " cannot be expanded to it (parameter '", n,
+                                         "' has shape ", shape_str(t.sizes()), ")"));
+    }
+  });
+  d->batch_shape_ = batch_shape.vec();
+  return d;
+}
+
+template <class Derived, class P>
+DistPtr Parametric<Derived, P>::to(const at::TensorOptions& options) const {
+  auto d = std::make_shared<Derived>(static_cast<const Derived&>(*this));
+  for_each_param(d->p_, [&](const char*, at::Tensor& t) {
+    if (t.defined()) t = t.to(options);
+  });
+  return d;
 }
 
 }  // namespace detail

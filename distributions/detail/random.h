@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+// The samplers every family uses, each taking the optional generator that handlers::seed puts on
+// a site. Internal header, included from .cpp files only.
+//
+// Why a wrapper: handlers::seed owns a CPU generator, and LibTorch refuses a CPU generator for a
+// CUDA tensor. To keep seeded runs reproducible on any device, the draw happens on the
+// generator's device and the result moves to the parameters' device (differentiably, so rsample
+// gradients still reach CUDA parameters). Without a generator everything stays on the
+// parameters' device and uses LibTorch's default generator there.
+#pragma once
+
+#include <limits>
+
+#include <ATen/ATen.h>
+
+#include <pplx/distributions/distribution.h>
+
+namespace pplx {
+namespace distributions {
+namespace detail {
+
+/// The device a draw with `gen` must happen on, given tensors on `device`.
+inline c10::Device draw_device(const Generator& gen, c10::Device device) {
+  return (gen.has_value() && gen->defined()) ? gen->device() : device;
+}
+
+/// Standard normal noise of `shape` with `options` (dtype/device of the parameters).
+inline at::Tensor randn(c10::IntArrayRef shape, const Generator& gen, const at::TensorOptions& options) {
+  const c10::Device dev = draw_device(gen, options.device());
+  return at::randn(shape, gen, options.device(dev)).to(options.device());
+}
+
+/// Uniform noise in [0, 1).
+inline at::Tensor rand(c10::IntArrayRef shape, const Generator& gen, const at::TensorOptions& options) {
+  const c10::Device dev = draw_device(gen, options.device());
+  return at::rand(shape, gen, options.device(dev)).to(options.device());
+}
+
+/// Uniform noise in [from, to).
+inline at::Tensor uniform(c10::IntArrayRef shape, double from, double to, const Generator& gen,
+                          const at::TensorOptions& options) {
+  const c10::Device dev = draw_device(gen, options.device());
+  return at::empty(shape, options.device(dev)).uniform_(from, to, gen).to(options.device());
+}
+
+/// Standard exponential noise (rate 1).
+inline at::Tensor exponential(c10::IntArrayRef shape, const Generator& gen, const at::TensorOptions& options) {
+  const c10::Device dev = draw_device(gen, options.device());
+  return at::empty(shape, options.device(dev)).exponential_(1.0, gen).to(options.device());
+}
+
+/// Standard Cauchy noise.
+inline at::Tensor cauchy(c10::IntArrayRef shape, const Generator& gen, const at::TensorOptions& options) {
+  const c10::Device dev = draw_device(gen, options.device());
+  return at::empty(shape, options.device(dev)).cauchy_(0.0, 1.0, gen).to(options.device());
+}
+
+/// Gamma(alpha, 1) draws, one per element of `alpha`; differentiable w.r.t. alpha (implicit
+/// reparameterization, as torch's Gamma.rsample).
+inline at::Tensor standard_gamma(const at::Tensor& alpha, const Generator& gen) {
+  const c10::Device dev = draw_device(gen, alpha.device());
+  return at::_standard_gamma(alpha.to(dev), gen).to(alpha.device());
+}
+
+/// Poisson(rate) draws, one per element of `rate`.
+inline at::Tensor poisson(const at::Tensor& rate, const Generator& gen) {
+  const c10::Device dev = draw_device(gen, rate.device());
+  return at::poisson(rate.detach().to(dev), gen).to(rate.device());
+}
+
+/// Binomial(count, prob) draws, elementwise.
+inline at::Tensor binomial(const at::Tensor& count, const at::Tensor& prob, const Generator& gen) {
+  const c10::Device dev = draw_device(gen, prob.device());
+  return at::binomial(count.detach().to(dev), prob.detach().to(dev), gen).to(prob.device());
+}
+
+/// Bernoulli(probs) draws, elementwise, with probs' dtype.
+inline at::Tensor bernoulli(const at::Tensor& probs, const Generator& gen) {
+  const c10::Device dev = draw_device(gen, probs.device());
+  return at::bernoulli(probs.detach().to(dev), gen).to(probs.device());
+}
+
+/// `n` category indices per row of the 2-d `probs` (with replacement): shape [rows, n].
+inline at::Tensor multinomial(const at::Tensor& probs, int64_t n, const Generator& gen) {
+  const c10::Device dev = draw_device(gen, probs.device());
+  return at::multinomial(probs.detach().to(dev), n, /*replacement=*/true, gen).to(probs.device());
+}
+
+/// The smallest positive normal number and the machine epsilon of a floating dtype (torch.finfo).
+inline double finfo_tiny(at::ScalarType dtype) {
+  switch (dtype) {
+    case at::kDouble: return std::numeric_limits<double>::min();
+    case at::kHalf: return 6.103515625e-05;
+    default: return std::numeric_limits<float>::min();  // float32 and bfloat16
+  }
+}
+inline double finfo_eps(at::ScalarType dtype) {
+  switch (dtype) {
+    case at::kDouble: return std::numeric_limits<double>::epsilon();
+    case at::kHalf: return 0.0009765625;
+    case at::kBFloat16: return 0.0078125;
+    default: return std::numeric_limits<float>::epsilon();
+  }
+}
+
+/// probs clamped to [eps, 1 - eps] (torch.distributions.utils.clamp_probs).
+inline at::Tensor clamp_probs(const at::Tensor& probs) {
+  const double eps = finfo_eps(probs.scalar_type());
+  return probs.clamp(eps, 1.0 - eps);
+}
+
+}  // namespace detail
+}  // namespace distributions
+}  // namespace pplx
