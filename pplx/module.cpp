@@ -54,10 +54,16 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
                                    "', which is not a parameter of the module; its parameters are: ", valid));
     }
   }
+  // Module::clone() does not keep requires_grad, so frozen-ness is read from the original.
+  const auto original = module.named_parameters(/*recurse=*/true);
   handlers::LiftMessenger lift(priors);
   for (auto& item : params) {
     at::Tensor& p = item.value();
-    if (!p.requires_grad()) continue;  // frozen parameters stay as they are
+    const at::Tensor* orig = original.find(item.key());
+    if (orig && !orig->requires_grad()) {  // frozen parameters stay as they are
+      p.requires_grad_(false);
+      continue;
+    }
     at::Tensor v = param(name + kModuleSeparator + item.key(), p.detach().clone());
     PPLX_CHECK_AS(ShapeError, v.sizes() == p.sizes(), "random_module '", name, "': the prior for '", item.key(),
                   "' gives values of shape ", distributions::shape_str(v.sizes()), " but the parameter has shape ",

@@ -18,7 +18,7 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
 template <class T>
 T& deref(const std::shared_ptr<T>& p) { return *p; }
 template <class T>
-T& deref(const torch::nn::ModuleHolder<T>& h) { return *h; }
+T& deref(const torch::nn::ModuleHolder<T>& h) { return *h.ptr(); }
 }  // namespace detail
 
 /// Registers the parameters of `module` in the current ParamStore as params named

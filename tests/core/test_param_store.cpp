@@ -60,7 +60,7 @@ TEST_CASE("ParamStore: save and load round trip values, constraints and names") 
   loaded.load(path, torch::Device(torch::kCPU));
   CHECK(loaded.names() == std::vector<std::string>{"loc", "scale", "p"});
   CHECK(torch::equal(loaded.get_unconstrained("scale"), store.get_unconstrained("scale")));
-  CHECK(loaded.get("loc").scalar_type() == torch::kDouble);
+  CHECK((loaded.get("loc").scalar_type() == torch::kDouble));
   CHECK(loaded.constraint("p")->describe() == "interval(0, 1)");
   CHECK(item(loaded.get("p")) == doctest::Approx(0.3));
   CHECK(loaded.get_unconstrained("loc").requires_grad());

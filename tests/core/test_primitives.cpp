@@ -75,7 +75,7 @@ TEST_CASE("param: initial values violating the constraint or not finite are reje
   CHECK(msg.find("param 'scale'") != std::string::npos);
   CHECK(msg.find("violates its constraint positive") != std::string::npos);
   CHECK(msg.find("1 of 2") != std::string::npos);
-  auto msg2 = error_message([] { pplx::param("loc", torch::tensor({0.0, NAN})); });
+  auto msg2 = error_message([] { pplx::param("loc", torch::tensor({0.0, std::nan("")})); });
   CHECK(msg2.find("param 'loc'") != std::string::npos);
   CHECK(msg2.find("NaN or Inf") != std::string::npos);
   auto msg3 = error_message([] { pplx::param("never_initialised"); });
