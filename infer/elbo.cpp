@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <pplx/infer/elbo.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include <ATen/ATen.h>
+
+#include <pplx/error.h>
+#include <pplx/infer/non_finite.h>
+
+namespace pplx {
+namespace infer {
+
+ELBO::ELBO(ELBOOptions options) : options_(options), max_plate_nesting_(options.max_plate_nesting()) {
+  PPLX_CHECK_AS(ValueError, options_.num_particles() >= 1, "ELBO: num_particles must be >= 1, got ",
+                options_.num_particles());
+  if (max_plate_nesting_)
+    PPLX_CHECK_AS(ValueError, *max_plate_nesting_ >= 0, "ELBO: max_plate_nesting must be >= 0, got ",
+                  *max_plate_nesting_);
+}
+
+void ELBO::begin() {
+  used_ = 0;
+  loss_sum_ = at::Tensor();
+  surrogate_sum_ = at::Tensor();
+  surrogate_differs_ = false;
+}
+
+Particle& ELBO::particle(int64_t i) {
+  if (static_cast<int64_t>(particles_.size()) <= i) particles_.resize(i + 1);
+  used_ = std::max(used_, i + 1);
+  return particles_[i];
+}
+
+void ELBO::add_particle(Particle& p) {
+  ParticleLoss l = particle_loss(p);
+  // Most estimates have one particle and no score-function term: then nothing is added or copied.
+  const bool differs = l.surrogate.defined();
+  if (differs && !surrogate_differs_) {
+    surrogate_sum_ = loss_sum_;  // the earlier particles' surrogates equal their losses
+    surrogate_differs_ = true;
+  }
+  loss_sum_ = loss_sum_.defined() ? loss_sum_ + l.loss : l.loss;
+  if (surrogate_differs_) {
+    const at::Tensor& s = differs ? l.surrogate : l.loss;
+    surrogate_sum_ = surrogate_sum_.defined() ? surrogate_sum_ + s : s;
+  }
+}
+
+at::Tensor ELBO::finish() {
+  // With vectorized particles the one run summed over the particle plate: divide by its size.
+  const int64_t n = options_.vectorize_particles() ? options_.num_particles() : used_;
+  particles_.resize(used_);
+  at::Tensor loss = n == 1 ? loss_sum_ : loss_sum_ / static_cast<double>(n);
+  if (!surrogate_differs_) return loss;
+  at::Tensor surrogate = n == 1 ? surrogate_sum_ : surrogate_sum_ / static_cast<double>(n);
+  // Pyro's `loss + (surrogate - surrogate.item())`: the value of the loss, the gradient of the surrogate.
+  return loss.detach() + (surrogate - surrogate.detach());
+}
+
+int64_t ELBO::max_plate_nesting(const Particle& p) {
+  int64_t nesting = 0;
+  for (const Trace* t : {&p.model, &p.guide})
+    for (const auto& s : *t)
+      for (const auto& f : s.plates) nesting = std::max(nesting, -f.dim);
+  return nesting;
+}
+
+std::string ELBO::describe_non_finite() const {
+  for (const auto& p : particles_) {
+    std::string d = describe_non_finite_site(p.model, "model");
+    if (d.empty()) d = describe_non_finite_site(p.guide, "guide");
+    if (!d.empty()) return d;
+  }
+  return {};
+}
+
+namespace detail {
+
+bool counts_in_elbo(const Site& s) { return s.type == SiteType::sample && !s.infer.is_deterministic; }
+
+void check_model_guide_match(const Trace& model, const Trace& guide) {
+  for (const auto& g : guide) {
+    if (!is_latent(g)) continue;
+    const Site* m = model.find(g.name);
+    if (!m || m->type != SiteType::sample)
+      throw SiteError(pplx::detail::str(
+          "ELBO: the guide samples latent site '", g.name, "' (", g.fn->name(), ", batch_shape ",
+          distributions::shape_str(g.fn->batch_shape()), ") but the model has no sample site of that name; model "
+          "sites: ", model.site_names(), ". Rename the guide's site to match the model's, or mark it auxiliary "
+          "(SampleOptions().infer(...is_auxiliary = true))"));
+    PPLX_CHECK_AS(SiteError, !m->is_observed || m->infer.is_auxiliary, "ELBO: site '", g.name,
+                  "' is latent in the guide but observed in the model; the guide must not sample observed sites");
+  }
+}
+
+at::Tensor elbo_log_prob_sum(Trace& trace) {
+  trace.compute_log_prob(counts_in_elbo);
+  at::Tensor total;
+  for (const auto& s : trace) {
+    if (!counts_in_elbo(s)) continue;
+    total = total.defined() ? total + s.log_prob_sum : s.log_prob_sum;
+  }
+  return total.defined() ? total : at::zeros({}, at::kDouble);
+}
+
+}  // namespace detail
+}  // namespace infer
+}  // namespace pplx

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <pplx/infer/svi.h>
+
+#include <cmath>
+
+#include <ATen/ATen.h>
+
+#include <pplx/error.h>
+
+namespace pplx {
+namespace infer {
+namespace detail {
+
+SVIBase::SVIBase(std::shared_ptr<optim::PyroOptim> optim, SVIOptions options)
+    : optim_(std::move(optim)), options_(options) {
+  PPLX_CHECK_AS(ValueError, optim_ != nullptr, "SVI: optimizer is null");
+}
+
+double SVIBase::loss_value(const at::Tensor& loss) {
+  PPLX_CHECK_AS(ShapeError, loss.defined() && loss.numel() == 1, "SVI: the loss must be a scalar tensor, got ",
+                loss.defined() ? distributions::shape_str(loss.sizes()) : std::string("an undefined tensor"));
+  return loss.item<double>();
+}
+
+void SVIBase::zero_grads() {
+  // Pyro zeroes the gradients it stepped; an undefined gradient means zero and costs no kernel.
+  for (const auto& s : params_)
+    if (s.type == SiteType::param && s.unconstrained.defined()) s.unconstrained.mutable_grad() = at::Tensor();
+}
+
+double SVIBase::finish_step(const at::Tensor& loss, const ELBO* elbo) {
+  const double value = loss_value(loss);
+  if (!std::isfinite(value)) {
+    zero_grads();
+    if (options_.skip_non_finite()) {
+      ++num_skipped_;
+      return value;
+    }
+    std::string culprit = elbo ? elbo->describe_non_finite() : std::string();
+    if (culprit.empty())
+      culprit = elbo ? "every site's log-density is finite; the non-finite value came from combining them "
+                       "(e.g. inf - inf) or from a KL term"
+                     : "the loss is a custom callable, so pplx cannot name the site; a TraceELBO would";
+    throw NonFiniteLossError(pplx::detail::str(
+        "SVI.step: the loss is ", value, ". First non-finite term: ", culprit,
+        ". Check the data, the parameter initializations and the learning rate, or pass "
+        "SVIOptions().skip_non_finite(true) to skip such steps"));
+  }
+  bool any = false;
+  for (const auto& s : params_) any = any || (s.type == SiteType::param && s.unconstrained.defined());
+  PPLX_CHECK(any, "SVI.step: the model and guide have no pplx::param sites (or all are substituted), so there is "
+             "nothing to optimize");
+  PPLX_CHECK(loss.requires_grad(), "SVI.step: the loss does not depend on any parameter (no autograd history); "
+             "was it computed under torch::NoGradGuard or from detached values?");
+  loss.backward();
+  optim_->step(params_);
+  zero_grads();
+  return value;
+}
+
+}  // namespace detail
+}  // namespace infer
+}  // namespace pplx
