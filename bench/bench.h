@@ -16,6 +16,8 @@ struct Options {
   int threads = 1;
   int64_t steps = 0;  ///< timed steps per variant; 0: the workload's default
   bool quick = false;
+  bool validation = true;       ///< pplx::enable_validation
+  bool default_malloc = false;  ///< keep glibc's mmap/trim thresholds
   std::string workload;  ///< empty: all
 };
 

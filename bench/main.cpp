@@ -5,6 +5,8 @@
 //   build/bench/pplx_bench                      # every workload, one thread
 //   build/bench/pplx_bench --quick              # smoke run, a few steps each
 //   build/bench/pplx_bench --workload bnn --steps 50 --threads 2
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -18,6 +20,8 @@
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/utils.h>
+
+#include <pplx/validation.h>
 
 #include "bench.h"
 
@@ -107,7 +111,9 @@ const char* kUsage =
     "  workloads: tiny_regression many_sites bnn site_overhead memory (default: all)\n"
     "  --steps N    timed steps per variant (default depends on the workload)\n"
     "  --quick      a few steps per workload (smoke run)\n"
-    "  --threads N  torch::set_num_threads (default 1)\n";
+    "  --threads N  torch::set_num_threads (default 1)\n"
+    "  --no-validation  pplx::enable_validation(false) (pplx validates by default)\n"
+    "  --default-malloc  keep glibc's mmap/trim thresholds (see main.cpp)\n";
 
 [[noreturn]] void usage_error(const std::string& what) {
   std::fprintf(stderr, "pplx_bench: %s\n%s", what.c_str(), kUsage);
@@ -132,6 +138,8 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--quick") o.quick = true;
+    else if (a == "--default-malloc") o.default_malloc = true;
+    else if (a == "--no-validation") o.validation = false;
     else if (a == "--steps") o.steps = parse_int(a, value());
     else if (a == "--threads") o.threads = static_cast<int>(parse_int(a, value()));
     else if (a == "--workload") o.workload = value();
@@ -155,8 +163,18 @@ int main(int argc, char** argv) {
   if (!o.workload.empty() && std::find(all.begin(), all.end(), o.workload) == all.end())
     usage_error("unknown workload '" + o.workload + "'");
   torch::set_num_threads(o.threads);
-  std::printf("bench: config device=%s threads=%d quick=%d\n", o.device.str().c_str(), at::get_num_threads(),
-              o.quick ? 1 : 0);
+  pplx::enable_validation(o.validation);
+  if (!o.default_malloc) {
+    // glibc serves blocks over 128 kB-32 MB with mmap and returns them on free, so a step that
+    // frees its 3 MB BNN tensors page-faults them in again (zeroed by the kernel) next step. Which
+    // side that hits depends on how long each keeps tensors alive (pplx's ELBO keeps its last
+    // traces), and it measured up to 2x on bnn, swamping the framework's cost. Keeping freed
+    // memory in the heap makes both sides reuse it, as a caching allocator (CUDA's) would.
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+  }
+  std::printf("bench: config device=%s threads=%d quick=%d validation=%d malloc=%s\n", o.device.str().c_str(),
+              at::get_num_threads(), o.quick ? 1 : 0, o.validation ? 1 : 0, o.default_malloc ? "default" : "retain");
   auto want = [&](const char* w) { return o.workload.empty() || o.workload == w; };
   try {
     if (want("tiny_regression")) pplx_bench::run_tiny_regression(o);
