@@ -1,1 +1,2 @@
-// Anchor translation unit for the programs' precompiled header (see CMakeLists.txt).
+// Anchor program for the programs' precompiled header (see CMakeLists.txt); never run.
+int main() { return 0; }
