@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
 #include <unistd.h>
@@ -185,19 +183,33 @@ std::vector<Record> parse_archive(const uint8_t* data, size_t size, const std::s
     PPLX_CHECK_AS(IOError, known, "'", origin, "': record '", rec.name, "' has unknown dtype code ", int(code));
     auto ndim = p.pod<uint8_t>("a tensor rank");
     std::vector<int64_t> sizes(ndim);
-    uint64_t numel = 1;
+    // Bound the product of the sizes, counting a 0 as 1, *before* multiplying: a plain running
+    // product can wrap around (found by fuzzing), and LibTorch's strides are products of the
+    // sizes even when one of them is 0.
+    constexpr uint64_t kMaxNumel = uint64_t(1) << 40;
+    uint64_t extent = 1;
+    bool empty = false;
     for (auto& s : sizes) {
       s = p.pod<int64_t>("a tensor size");
-      PPLX_CHECK_AS(IOError, s >= 0 && s < (int64_t(1) << 40), "'", origin, "': record '", rec.name,
+      PPLX_CHECK_AS(IOError, s >= 0 && static_cast<uint64_t>(s) < kMaxNumel, "'", origin, "': record '", rec.name,
                     "' has invalid size ", s);
-      numel *= static_cast<uint64_t>(s);
-      PPLX_CHECK_AS(IOError, numel < (uint64_t(1) << 40), "'", origin, "': record '", rec.name, "' is too large");
+      const uint64_t factor = s == 0 ? 1 : static_cast<uint64_t>(s);
+      PPLX_CHECK_AS(IOError, extent <= kMaxNumel / factor, "'", origin, "': record '", rec.name,
+                    "' is too large (more than 2^40 elements)");
+      extent *= factor;
+      empty = empty || s == 0;
     }
+    const uint64_t numel = empty ? 0 : extent;
     auto nbytes = p.pod<uint64_t>("a byte count");
     PPLX_CHECK_AS(IOError, nbytes == numel * c10::elementSize(dtype), "'", origin, "': record '", rec.name,
                   "' has ", nbytes, " data bytes, expected ", numel * c10::elementSize(dtype));
     const uint8_t* bytes = p.take(nbytes, "tensor data");
-    rec.tensor = at::empty(sizes, at::TensorOptions().dtype(dtype));
+    try {
+      rec.tensor = at::empty(sizes, at::TensorOptions().dtype(dtype));
+    } catch (const c10::Error& e) {  // out of memory: still a file we cannot read
+      throw IOError(detail::str("'", origin, "': record '", rec.name, "' of shape ", c10::IntArrayRef(sizes),
+                                " cannot be allocated: ", e.what_without_backtrace()));
+    }
     if (nbytes) std::memcpy(rec.tensor.data_ptr(), bytes, nbytes);
     out.push_back(std::move(rec));
   }
@@ -206,9 +218,16 @@ std::vector<Record> parse_archive(const uint8_t* data, size_t size, const std::s
 }
 
 std::vector<Record> read_archive(const std::string& path, const std::string& kind, c10::optional<c10::Device> device) {
-  std::ifstream in(path, std::ios::binary);
-  PPLX_CHECK_AS(IOError, in.good(), "cannot open '", path, "': ", std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // stdio rather than ifstream: a read error (e.g. `path` is a directory) must become an IOError,
+  // not a std::ios_base::failure escaping from istreambuf_iterator.
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  PPLX_CHECK_AS(IOError, f != nullptr, "cannot open '", path, "': ", std::strerror(errno));
+  std::vector<uint8_t> bytes;
+  uint8_t chunk[1 << 16];
+  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, f)) > 0;) bytes.insert(bytes.end(), chunk, chunk + n);
+  const int read_errno = std::ferror(f) ? errno : 0;
+  std::fclose(f);
+  PPLX_CHECK_AS(IOError, read_errno == 0, "cannot read '", path, "': ", std::strerror(read_errno));
   auto records = parse_archive(bytes.data(), bytes.size(), kind, path);
   if (device)
     for (auto& r : records) r.tensor = r.tensor.to(*device);

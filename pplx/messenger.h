@@ -44,7 +44,8 @@ void apply_stack(Message& msg);
 /// The handlers active on the calling thread, outermost first (read-only view for debugging).
 const std::vector<Messenger*>& handler_stack();
 
-/// Whether any handler is active on this thread (Pyro's am_i_wrapped).
+/// Whether any handler is active on this thread (Pyro's am_i_wrapped). Also true while the stack
+/// is flagged corrupt (see reset_handler_stack), so that the next primitive reports it.
 bool am_i_wrapped();
 
 /// Empties this thread's handler stack and clears a "corrupt stack" error (see runtime.cpp).

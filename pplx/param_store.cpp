@@ -37,7 +37,9 @@ constraints::ConstraintPtr decode_constraint(const std::string& meta, const std:
   double a;
   while (is >> a) args.push_back(a);
   try {
-    return constraints::from_name(name, args);
+    auto c = constraints::from_name(name, args);
+    transforms::transform_to(c);  // a checksummed file may still name a constraint no param can have
+    return c;
   } catch (const Error& e) {
     throw IOError(detail::str("'", path, "': ", e.what()));
   }
@@ -57,8 +59,18 @@ at::Tensor ParamStore::get_or_create(const std::string& name, const at::Tensor& 
     it = index_.find(name);
   }
   const Entry& e = entries_[it->second];
+  at::Tensor value = e.transform->is_identity() ? e.unconstrained : e.transform->forward(e.unconstrained);
+  // An existing param ignores `init` (as in Pyro), but an init of another shape means the store
+  // was filled by a different model, typically a parameter file saved before the model changed.
+  // Catch it here, at the param site, rather than as a broadcasting error deep inside the model.
+  if (init.defined() && init.sizes() != value.sizes())
+    throw ShapeError(detail::str("param '", name, "': the store holds a value of shape ",
+                                 distributions::shape_str(value.sizes()), " but this site's initial value has shape ",
+                                 distributions::shape_str(init.sizes()),
+                                 ". The store (or the parameter file loaded into it) was made by a different "
+                                 "model: clear_param_store(), or load a file that matches the model"));
   if (unconstrained_out) *unconstrained_out = e.unconstrained;
-  return e.transform->is_identity() ? e.unconstrained : e.transform->forward(e.unconstrained);
+  return value;
 }
 
 const ParamStore::Entry& ParamStore::entry(const std::string& name) const {
@@ -82,10 +94,13 @@ void ParamStore::set(const std::string& name, const at::Tensor& value, const con
   PPLX_CHECK_AS(ValueError, value.defined(), "param '", name, "': value is undefined");
   auto c = constraint ? constraint : constraints::real;
   PPLX_CHECK_AS(ValueError, value.is_floating_point(), "param '", name, "': value must be a floating-point tensor, got ",
-                value.scalar_type());
+                value.scalar_type(), " of shape ", distributions::shape_str(value.sizes()),
+                "; pass a float tensor (e.g. torch::zeros({3}) or x.to(torch::kFloat))");
   at::Tensor detached = value.detach();
   PPLX_CHECK_AS(ValueError, at::isfinite(detached).all().item<bool>(), "param '", name, "': initial value of shape ",
-                distributions::shape_str(value.sizes()), " contains NaN or Inf");
+                distributions::shape_str(value.sizes()), " contains NaN or Inf (",
+                at::isfinite(detached).logical_not().sum().item<int64_t>(), " of ", detached.numel(),
+                " elements); check the initializer, e.g. a log of zero or a division by zero");
   auto ok = c->check(detached);
   PPLX_CHECK_AS(ValueError, ok.all().item<bool>(), "param '", name, "': initial value of shape ",
                 distributions::shape_str(value.sizes()), " violates its constraint ", c->describe(),

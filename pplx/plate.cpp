@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 
 #include <pplx/error.h>
+#include <pplx/validation.h>
 
 namespace pplx {
 namespace {
@@ -60,6 +61,16 @@ at::Tensor subsample_site(const PlateFrame& f, const PlateOptions& o) {
   PPLX_CHECK_AS(ShapeError, msg.value.dim() == 1 && msg.value.size(0) == f.subsample_size, "plate '", f.name,
                 "': subsample indices must have shape [", f.subsample_size, "], got ",
                 distributions::shape_str(msg.value.sizes()));
+  // Indices feed index_select: a float tensor would fail deep inside LibTorch, an out-of-range
+  // index would read past the data (a device-side assert on CUDA). Check them here, by name.
+  PPLX_CHECK_AS(ValueError, msg.value.scalar_type() == at::kLong || msg.value.scalar_type() == at::kInt, "plate '",
+                f.name, "': subsample indices must be an integer (int64) tensor, got ", msg.value.scalar_type(),
+                "; build them with torch::arange / torch::randperm or convert with .to(torch::kLong)");
+  if (is_validation_enabled() && f.subsample_size > 0) {
+    auto lo = msg.value.min().item<int64_t>(), hi = msg.value.max().item<int64_t>();
+    PPLX_CHECK_AS(ValueError, lo >= 0 && hi < f.size, "plate '", f.name, "': subsample indices must lie in [0, ",
+                  f.size, "), got values in [", lo, ", ", hi, "]");
+  }
   return msg.value;
 }
 
@@ -72,7 +83,8 @@ PlateMessenger::PlateMessenger(std::string name, int64_t size, PlateOptions o) :
   PPLX_CHECK_AS(ValueError, size > 0, "plate '", name, "': size must be positive, got ", size);
   int64_t sub = o.subsample().defined() ? o.subsample().numel() : o.subsample_size().value_or(size);
   PPLX_CHECK_AS(ValueError, sub > 0 && sub <= size, "plate '", name, "': subsample_size ", sub,
-                " must be in [1, size=", size, "]");
+                " must be in [1, size=", size,
+                "]; size is the number of data points, subsample_size the minibatch size");
   PlateFrame f;
   f.name = std::move(name);
   f.size = size;

@@ -81,7 +81,9 @@ Messenger::~Messenger() {
 }
 
 const std::vector<Messenger*>& handler_stack() { return state().stack; }
-bool am_i_wrapped() { return !state().stack.empty(); }
+// A corrupt stack counts as wrapped, so that primitives take the apply_stack path and report it
+// even after the last (out-of-order) scope has ended and the stack looks empty.
+bool am_i_wrapped() { return !state().stack.empty() || !state().corrupt.empty(); }
 void reset_handler_stack() {
   state().stack.clear();
   state().corrupt.clear();

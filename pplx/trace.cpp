@@ -72,13 +72,23 @@ void Trace::compute_log_prob(const std::function<bool(const Site&)>& site_filter
   for (auto& s : sites_) {
     if (s.type != SiteType::sample || s.log_prob_sum.defined()) continue;
     if (site_filter && !site_filter(s)) continue;
+    auto what = [&](const std::exception& e) {
+      return detail::str("error computing log_prob at sample site '", s.name, "' (", s.fn->name(), ", batch_shape ",
+                         distributions::shape_str(s.fn->batch_shape()), ", event_shape ",
+                         distributions::shape_str(s.fn->event_shape()), ", value shape ",
+                         distributions::shape_str(s.value.sizes()), "): ", e.what());
+    };
+    // Keep the error's type, so callers can still catch a ShapeError or a ValueError.
     try {
       s.unscaled_log_prob = s.fn->log_prob(s.value);
+    } catch (const ShapeError& e) {
+      throw ShapeError(what(e));
+    } catch (const ValueError& e) {
+      throw ValueError(what(e));
+    } catch (const NotImplementedError& e) {
+      throw NotImplementedError(what(e));
     } catch (const std::exception& e) {
-      throw Error(detail::str("error computing log_prob at sample site '", s.name, "' (", s.fn->name(),
-                              ", batch_shape ", distributions::shape_str(s.fn->batch_shape()), ", event_shape ",
-                              distributions::shape_str(s.fn->event_shape()), ", value shape ",
-                              distributions::shape_str(s.value.sizes()), "): ", e.what()));
+      throw Error(what(e));
     }
     s.log_prob = scale_and_mask(s.unscaled_log_prob, s.scale, s.mask);
     s.log_prob_sum = s.log_prob.sum();
