@@ -66,7 +66,7 @@ at::Tensor subsample_site(const PlateFrame& f, const PlateOptions& o) {
   PPLX_CHECK_AS(ValueError, msg.value.scalar_type() == at::kLong || msg.value.scalar_type() == at::kInt, "plate '",
                 f.name, "': subsample indices must be an integer (int64) tensor, got ", msg.value.scalar_type(),
                 "; build them with torch::arange / torch::randperm or convert with .to(torch::kLong)");
-  if (is_validation_enabled() && f.subsample_size > 0) {
+  if (is_validation_enabled() && o.subsample().defined()) {  // only indices pplx did not draw itself
     auto lo = msg.value.min().item<int64_t>(), hi = msg.value.max().item<int64_t>();
     PPLX_CHECK_AS(ValueError, lo >= 0 && hi < f.size, "plate '", f.name, "': subsample indices must lie in [0, ",
                   f.size, "), got values in [", lo, ", ", hi, "]");
