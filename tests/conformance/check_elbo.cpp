@@ -131,7 +131,7 @@ void check_case(const Json& c, Checks& checks) {
 
   infer::TraceELBO elbo;
   at::Tensor loss = elbo.differentiable_loss(model, guide);
-  const Particle& p = elbo.particles().at(0);
+  const infer::Particle& p = elbo.particles().at(0);
   check_sites(checks, "model", c["model_sites"], p.model);
   check_sites(checks, "guide", c["guide_sites"], p.guide);
   at::Tensor model_sum = sum_of(p.model), guide_sum = sum_of(p.guide);
