@@ -83,7 +83,7 @@ TEST_CASE("optimizers reproduce Pyro's updates and clipping (optim.json)") {
   }
 }
 
-TEST_CASE("a step updates only the parameters it is given; untouched ones keep value and state") {
+TEST_CASE("a step updates only the parameters it is given (untouched ones keep value and state)") {
   torch::manual_seed(0);
   optim::Adam adam(torch::optim::AdamOptions(0.1));
   auto a = torch::tensor({1.0, 2.0}, torch::kDouble).requires_grad_();
