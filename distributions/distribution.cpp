@@ -96,8 +96,8 @@ void Distribution::validate_sample(const at::Tensor& value) const {
   if (!ok.all().item<bool>()) {
     auto bad = ok.logical_not();
     std::string example;
-    if (sup->event_dim() == 0) example = detail::str(", e.g. ", value.masked_select(bad)[0].item<double>());
-    throw ValueError(detail::str(name(), ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
+    if (sup->event_dim() == 0) example = pplx::detail::str(", e.g. ", value.masked_select(bad)[0].item<double>());
+    throw ValueError(pplx::detail::str(name(), ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
                                  ") is outside the support ", sup->describe(), ": ", bad.sum().item<int64_t>(), " of ",
                                  bad.numel(), " elements", example));
   }

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include <ATen/core/Generator.h>
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 #include <c10/util/Optional.h>
 
 #include <pplx/distributions/constraints.h>

@@ -7,7 +7,7 @@
 #include <string>
 #include <typeindex>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 
 #include <pplx/distributions/distribution.h>
 

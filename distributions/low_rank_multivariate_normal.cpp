@@ -10,20 +10,20 @@
 namespace pplx {
 namespace distributions {
 namespace {
-const char* kName = "LowRankMultivariateNormal";
+const char* kLowRankMvn = "LowRankMultivariateNormal";
 
 LowRankMultivariateNormalParams check_shapes(LowRankMultivariateNormalParams p) {
-  PPLX_CHECK_AS(ValueError, p.loc.defined() && p.cov_factor.defined() && p.cov_diag.defined(), kName,
+  PPLX_CHECK_AS(ValueError, p.loc.defined() && p.cov_factor.defined() && p.cov_diag.defined(), kLowRankMvn,
                 ": loc, cov_factor and cov_diag must be defined");
-  PPLX_CHECK_AS(ValueError, p.loc.dim() >= 1, kName, ": parameter 'loc' must be at least one-dimensional, got shape ",
+  PPLX_CHECK_AS(ValueError, p.loc.dim() >= 1, kLowRankMvn, ": parameter 'loc' must be at least one-dimensional, got shape ",
                 shape_str(p.loc.sizes()));
-  PPLX_CHECK_AS(ValueError, p.cov_factor.dim() >= 2, kName,
+  PPLX_CHECK_AS(ValueError, p.cov_factor.dim() >= 2, kLowRankMvn,
                 ": parameter 'cov_factor' must be at least two-dimensional ([..., D, R]), got shape ",
                 shape_str(p.cov_factor.sizes()));
-  PPLX_CHECK_AS(ValueError, p.cov_diag.dim() >= 1, kName,
+  PPLX_CHECK_AS(ValueError, p.cov_diag.dim() >= 1, kLowRankMvn,
                 ": parameter 'cov_diag' must be at least one-dimensional, got shape ", shape_str(p.cov_diag.sizes()));
   const int64_t d = p.loc.size(-1);
-  PPLX_CHECK_AS(ShapeError, p.cov_factor.size(-2) == d && p.cov_diag.size(-1) == d, kName, ": cov_factor of shape ",
+  PPLX_CHECK_AS(ShapeError, p.cov_factor.size(-2) == d && p.cov_diag.size(-1) == d, kLowRankMvn, ": cov_factor of shape ",
                 shape_str(p.cov_factor.sizes()), " must be [..., ", d, ", R] and cov_diag of shape ",
                 shape_str(p.cov_diag.sizes()), " must be [..., ", d, "] to match loc of shape ",
                 shape_str(p.loc.sizes()));
@@ -38,7 +38,7 @@ LowRankMultivariateNormal::LowRankMultivariateNormal(at::Tensor loc, at::Tensor 
           LowRankMultivariateNormalParams{std::move(loc), std::move(cov_factor), std::move(cov_diag)}) {}
 
 LowRankMultivariateNormal::LowRankMultivariateNormal(LowRankMultivariateNormalParams params)
-    : Parametric(kName, check_shapes(std::move(params)),
+    : Parametric(kLowRankMvn, check_shapes(std::move(params)),
                  {{"loc", constraints::real_vector, 1},
                   {"cov_factor", constraints::independent(constraints::real, 2), 2},
                   {"cov_diag", constraints::independent(constraints::positive, 1), 1}}) {

@@ -31,28 +31,28 @@ at::Tensor batch_mahalanobis(const at::Tensor& L, const at::Tensor& x) {
 }  // namespace detail
 
 namespace {
-const char* kName = "MultivariateNormal";
+const char* kMvn = "MultivariateNormal";
 
 // torch's checks, made before the base broadcasts: the last dims must describe one D.
 MultivariateNormalParams check_shapes(MultivariateNormalParams p) {
-  PPLX_CHECK_AS(ValueError, p.loc.defined() && p.scale_tril.defined(), kName, ": loc and scale_tril must be defined");
-  PPLX_CHECK_AS(ValueError, p.loc.dim() >= 1, kName, ": parameter 'loc' must be at least one-dimensional, got shape ",
+  PPLX_CHECK_AS(ValueError, p.loc.defined() && p.scale_tril.defined(), kMvn, ": loc and scale_tril must be defined");
+  PPLX_CHECK_AS(ValueError, p.loc.dim() >= 1, kMvn, ": parameter 'loc' must be at least one-dimensional, got shape ",
                 shape_str(p.loc.sizes()));
-  PPLX_CHECK_AS(ValueError, p.scale_tril.dim() >= 2, kName,
+  PPLX_CHECK_AS(ValueError, p.scale_tril.dim() >= 2, kMvn,
                 ": parameter 'scale_tril' must be at least two-dimensional (a [..., D, D] matrix), got shape ",
                 shape_str(p.scale_tril.sizes()));
   const int64_t d = p.loc.size(-1);
-  PPLX_CHECK_AS(ShapeError, p.scale_tril.size(-1) == d && p.scale_tril.size(-2) == d, kName, ": scale_tril of shape ",
+  PPLX_CHECK_AS(ShapeError, p.scale_tril.size(-1) == d && p.scale_tril.size(-2) == d, kMvn, ": scale_tril of shape ",
                 shape_str(p.scale_tril.sizes()), " must end in [", d, ", ", d, "] to match loc of shape ",
                 shape_str(p.loc.sizes()));
   return p;
 }
 
 void check_square(const at::Tensor& m, const char* what, const at::Tensor& loc) {
-  PPLX_CHECK_AS(ValueError, m.defined() && m.dim() >= 2, kName, ": parameter '", what,
+  PPLX_CHECK_AS(ValueError, m.defined() && m.dim() >= 2, kMvn, ": parameter '", what,
                 "' must be at least two-dimensional (a [..., D, D] matrix), got shape ",
                 m.defined() ? shape_str(m.sizes()) : "undefined");
-  PPLX_CHECK_AS(ShapeError, m.size(-1) == m.size(-2) && (loc.dim() == 0 || m.size(-1) == loc.size(-1)), kName,
+  PPLX_CHECK_AS(ShapeError, m.size(-1) == m.size(-2) && (loc.dim() == 0 || m.size(-1) == loc.size(-1)), kMvn,
                 ": parameter '", what, "' of shape ", shape_str(m.sizes()), " must be square and match loc of shape ",
                 shape_str(loc.sizes()));
 }
@@ -62,13 +62,13 @@ at::Tensor cholesky_of(const at::Tensor& m, const char* what) {
   if (is_validation_enabled()) {
     auto ok = constraints::positive_definite->check(m);
     if (!ok.all().item<bool>()) {
-      throw ValueError(pplx::detail::str(kName, ": parameter '", what, "' of shape ", shape_str(m.sizes()),
+      throw ValueError(pplx::detail::str(kMvn, ": parameter '", what, "' of shape ", shape_str(m.sizes()),
                                          " violates constraint positive_definite (", ok.logical_not().sum().item<int64_t>(),
                                          " of ", ok.numel(), " matrices)"));
     }
   }
   auto res = at::linalg_cholesky_ex(m);
-  PPLX_CHECK_AS(ValueError, (std::get<1>(res) == 0).all().item<bool>(), kName, ": parameter '", what, "' of shape ",
+  PPLX_CHECK_AS(ValueError, (std::get<1>(res) == 0).all().item<bool>(), kMvn, ": parameter '", what, "' of shape ",
                 shape_str(m.sizes()), " is not positive definite (Cholesky factorization failed)");
   return std::get<0>(res);
 }
@@ -80,7 +80,7 @@ MultivariateNormal::MultivariateNormal(at::Tensor loc, at::Tensor scale_tril)
     : MultivariateNormal(MultivariateNormalParams{std::move(loc), std::move(scale_tril)}) {}
 
 MultivariateNormal::MultivariateNormal(MultivariateNormalParams params)
-    : Parametric(kName, check_shapes(std::move(params)),
+    : Parametric(kMvn, check_shapes(std::move(params)),
                  {{"loc", constraints::real_vector, 1}, {"scale_tril", constraints::lower_cholesky, 2}}) {
   event_shape_ = {p_.loc.size(-1)};
 }

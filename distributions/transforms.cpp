@@ -309,7 +309,7 @@ TransformPtr registry(const constraints::ConstraintPtr& c, bool bijective) {
   }
   if (n == "simplex") return bijective ? stick_breaking() : softmax();
   if (n == "lower_cholesky" && !bijective) return lower_cholesky();
-  throw NotImplementedError(detail::str(bijective ? "biject_to" : "transform_to",
+  throw NotImplementedError(pplx::detail::str(bijective ? "biject_to" : "transform_to",
                                         ": no transform registered for constraint '", c->describe(), "'"));
 }
 }  // namespace

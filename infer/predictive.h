@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 
 #include <pplx/handlers/condition.h>
 #include <pplx/handlers/trace.h>

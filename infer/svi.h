@@ -7,7 +7,7 @@
 #include <type_traits>
 #include <utility>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 #include <torch/arg.h>
 
 #include <pplx/handlers/trace.h>

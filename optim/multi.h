@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 
 #include <pplx/optim/pyro_optim.h>
 

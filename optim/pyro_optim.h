@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 #include <c10/util/Optional.h>
 #include <torch/arg.h>
 

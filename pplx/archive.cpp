@@ -36,7 +36,7 @@ constexpr DtypeCode kDtypes[] = {{1, at::kFloat}, {2, at::kDouble}, {3, at::kHal
 uint8_t dtype_code(at::ScalarType t) {
   for (const auto& d : kDtypes)
     if (d.type == t) return d.code;
-  throw IOError(detail::str("archive: tensors of dtype ", t, " cannot be saved"));
+  throw IOError(pplx::detail::str("archive: tensors of dtype ", t, " cannot be saved"));
 }
 
 class Writer {
@@ -61,7 +61,7 @@ class Reader {
   Reader(const uint8_t* p, size_t n, const std::string& origin) : p_(p), n_(n), origin_(origin) {}
   const uint8_t* take(size_t k, const char* what) {
     if (k > n_ - pos_)
-      throw IOError(detail::str("archive '", origin_, "' is truncated or corrupt: need ", k, " bytes for ", what,
+      throw IOError(pplx::detail::str("archive '", origin_, "' is truncated or corrupt: need ", k, " bytes for ", what,
                                 " at offset ", pos_, ", only ", n_ - pos_, " left"));
     const uint8_t* out = p_ + pos_;
     pos_ += k;
@@ -75,7 +75,7 @@ class Reader {
   }
   std::string str(const char* what, size_t max_len = 1 << 20) {
     auto len = pod<uint32_t>(what);
-    if (len > max_len) throw IOError(detail::str("archive '", origin_, "' is corrupt: ", what, " length ", len));
+    if (len > max_len) throw IOError(pplx::detail::str("archive '", origin_, "' is corrupt: ", what, " length ", len));
     const auto* c = take(len, what);
     return std::string(reinterpret_cast<const char*>(c), len);
   }
@@ -127,7 +127,7 @@ void write_archive(const std::string& path, const std::string& kind, const std::
   file.bytes(payload.buf.data(), payload.buf.size());
   file.pod<uint32_t>(crc(payload.buf.data(), payload.buf.size()));
 
-  const std::string tmp = detail::str(path, ".tmp.", ::getpid(), ".", std::hash<std::thread::id>()(std::this_thread::get_id()));
+  const std::string tmp = pplx::detail::str(path, ".tmp.", ::getpid(), ".", std::hash<std::thread::id>()(std::this_thread::get_id()));
   FILE* f = std::fopen(tmp.c_str(), "wb");
   PPLX_CHECK_AS(IOError, f != nullptr, "cannot open '", tmp, "' for writing: ", std::strerror(errno));
   size_t to_write = file.buf.size();
@@ -139,12 +139,12 @@ void write_archive(const std::string& path, const std::string& kind, const std::
   ok = (std::fclose(f) == 0) && ok;
   if (!ok) {
     std::remove(tmp.c_str());
-    throw IOError(detail::str("writing '", path, "' failed", inject ? " (injected failure)" : "", "; the previous file, if any, is unchanged"));
+    throw IOError(pplx::detail::str("writing '", path, "' failed", inject ? " (injected failure)" : "", "; the previous file, if any, is unchanged"));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     std::remove(tmp.c_str());
-    throw IOError(detail::str("cannot rename '", tmp, "' to '", path, "': ", std::strerror(err)));
+    throw IOError(pplx::detail::str("cannot rename '", tmp, "' to '", path, "': ", std::strerror(err)));
   }
 }
 
@@ -207,7 +207,7 @@ std::vector<Record> parse_archive(const uint8_t* data, size_t size, const std::s
     try {
       rec.tensor = at::empty(sizes, at::TensorOptions().dtype(dtype));
     } catch (const c10::Error& e) {  // out of memory: still a file we cannot read
-      throw IOError(detail::str("'", origin, "': record '", rec.name, "' of shape ", c10::IntArrayRef(sizes),
+      throw IOError(pplx::detail::str("'", origin, "': record '", rec.name, "' of shape ", c10::IntArrayRef(sizes),
                                 " cannot be allocated: ", e.what_without_backtrace()));
     }
     if (nbytes) std::memcpy(rec.tensor.data_ptr(), bytes, nbytes);

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 #include <c10/core/Device.h>
 
 namespace pplx {

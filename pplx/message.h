@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 
 #include <pplx/distributions/distribution.h>
 #include <pplx/distributions/transforms.h>

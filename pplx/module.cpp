@@ -41,7 +41,7 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
   try {
     copy = module.clone();
   } catch (const c10::Error& e) {
-    throw ValueError(detail::str("random_module '", name, "': module '", module.name(),
+    throw ValueError(pplx::detail::str("random_module '", name, "': module '", module.name(),
                                  "' cannot be cloned (derive it from torch::nn::Cloneable, e.g. via TORCH_MODULE)"));
   }
   auto params = copy->named_parameters(/*recurse=*/true);
@@ -50,7 +50,7 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
       if (params.contains(key)) continue;
       std::string valid;
       for (const auto& item : params) valid += (valid.empty() ? "" : ", ") + item.key();
-      throw ValueError(detail::str("random_module '", name, "': prior given for '", key,
+      throw ValueError(pplx::detail::str("random_module '", name, "': prior given for '", key,
                                    "', which is not a parameter of the module; its parameters are: ", valid));
     }
   }

@@ -41,7 +41,7 @@ constraints::ConstraintPtr decode_constraint(const std::string& meta, const std:
     transforms::transform_to(c);  // a checksummed file may still name a constraint no param can have
     return c;
   } catch (const Error& e) {
-    throw IOError(detail::str("'", path, "': ", e.what()));
+    throw IOError(pplx::detail::str("'", path, "': ", e.what()));
   }
 }
 
@@ -64,7 +64,7 @@ at::Tensor ParamStore::get_or_create(const std::string& name, const at::Tensor& 
   // was filled by a different model, typically a parameter file saved before the model changed.
   // Catch it here, at the param site, rather than as a broadcasting error deep inside the model.
   if (init.defined() && init.sizes() != value.sizes())
-    throw ShapeError(detail::str("param '", name, "': the store holds a value of shape ",
+    throw ShapeError(pplx::detail::str("param '", name, "': the store holds a value of shape ",
                                  distributions::shape_str(value.sizes()), " but this site's initial value has shape ",
                                  distributions::shape_str(init.sizes()),
                                  ". The store (or the parameter file loaded into it) was made by a different "
@@ -78,7 +78,7 @@ const ParamStore::Entry& ParamStore::entry(const std::string& name) const {
   if (it == index_.end()) {
     std::string known;
     for (const auto& e : entries_) known += (known.empty() ? "" : ", ") + e.name;
-    throw SiteError(detail::str("param store has no parameter '", name, "'; it holds: ", known.empty() ? "(none)" : known));
+    throw SiteError(pplx::detail::str("param store has no parameter '", name, "'; it holds: ", known.empty() ? "(none)" : known));
   }
   return entries_[it->second];
 }

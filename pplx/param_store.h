@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 #include <c10/core/Device.h>
 
 #include <pplx/distributions/constraints.h>

@@ -27,7 +27,7 @@ void check_observed_shape(const Message& msg) {
     }
   }
   std::string plates;
-  for (const auto& f : msg.plates) plates += detail::str(" ", f.name, "(size ", f.subsample_size, ", dim ", f.dim, ")");
+  for (const auto& f : msg.plates) plates += pplx::detail::str(" ", f.name, "(size ", f.subsample_size, ", dim ", f.dim, ")");
   PPLX_CHECK_AS(ShapeError, ok, "sample site '", msg.name, "': observed value of shape ",
                 distributions::shape_str(vs), " does not broadcast to the distribution ", d.name(),
                 " with batch_shape ", distributions::shape_str(d.batch_shape()), " and event_shape ",

@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 #include <torch/arg.h>
 
 #include <pplx/distributions/constraints.h>

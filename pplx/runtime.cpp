@@ -76,7 +76,7 @@ Messenger::~Messenger() {
   std::string inner = s.stack.back()->handler_name();
   s.stack.erase(it);
   if (s.corrupt.empty())
-    s.corrupt = detail::str("handler '", handler_name(), "' was exited while handler '", inner,
+    s.corrupt = pplx::detail::str("handler '", handler_name(), "' was exited while handler '", inner,
                             "' (entered after it) was still active");
 }
 
@@ -92,7 +92,7 @@ void reset_handler_stack() {
 void apply_stack(Message& msg) {
   auto& s = state();
   if (!s.corrupt.empty())
-    throw Error(detail::str("pplx: corrupt handler stack at ", to_string(msg.type), " site '", msg.name, "': ",
+    throw Error(pplx::detail::str("pplx: corrupt handler stack at ", to_string(msg.type), " site '", msg.name, "': ",
                             s.corrupt, ". Handler scopes must end in the reverse order they began; call "
                             "pplx::reset_handler_stack() to recover."));
   const auto& stack = s.stack;

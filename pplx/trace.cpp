@@ -25,7 +25,7 @@ void Trace::add(const Message& msg) {
                   to_string(old.type), " site and as a ", to_string(msg.type), " site; give them distinct names");
     switch (msg.type) {
       case SiteType::sample:
-        throw SiteError(detail::str("trace: multiple sample sites named '", msg.name,
+        throw SiteError(pplx::detail::str("trace: multiple sample sites named '", msg.name,
                                     "'; every sample site in one run of a model or guide needs a unique name (in "
                                     "loops, append the index: \"z_\" + std::to_string(i))"));
       case SiteType::param:
@@ -73,7 +73,7 @@ void Trace::compute_log_prob(const std::function<bool(const Site&)>& site_filter
     if (s.type != SiteType::sample || s.log_prob_sum.defined()) continue;
     if (site_filter && !site_filter(s)) continue;
     auto what = [&](const std::exception& e) {
-      return detail::str("error computing log_prob at sample site '", s.name, "' (", s.fn->name(), ", batch_shape ",
+      return pplx::detail::str("error computing log_prob at sample site '", s.name, "' (", s.fn->name(), ", batch_shape ",
                          distributions::shape_str(s.fn->batch_shape()), ", event_shape ",
                          distributions::shape_str(s.fn->event_shape()), ", value shape ",
                          distributions::shape_str(s.value.sizes()), "): ", e.what());

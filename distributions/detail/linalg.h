@@ -2,7 +2,7 @@
 // Batched linear algebra shared by the multivariate normals and their KL divergence. Internal header.
 #pragma once
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 
 namespace pplx {
 namespace distributions {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 
 #include <pplx/distributions/distribution.h>
 

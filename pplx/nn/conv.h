@@ -39,6 +39,17 @@ struct BayesianConvOptions {
   TORCH_ARG(double, prior_mean) = 0.0;
   TORCH_ARG(double, prior_scale) = 1.0;
   TORCH_ARG(c10::optional<Prior>, prior) = c10::nullopt;
+
+ public:
+  /// Shorthands: `.prior(dist::Normal(0.0, 0.1))`, `.prior(some_dist_ptr)`.
+  BayesianConvOptions& prior(const distributions::Distribution& d) {
+    prior_ = Prior(d);
+    return *this;
+  }
+  BayesianConvOptions& prior(distributions::DistPtr d) {
+    prior_ = Prior(std::move(d));
+    return *this;
+  }
   TORCH_ARG(double, posterior_mu_init) = 0.0;
   TORCH_ARG(double, posterior_mu_init_std) = 0.1;
   TORCH_ARG(double, posterior_rho_init) = -3.0;

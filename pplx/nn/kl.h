@@ -2,7 +2,7 @@
 // KL divergence of a Bayesian network's posterior from its prior (the ELBO's complexity term).
 #pragma once
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 #include <torch/nn/module.h>
 
 namespace pplx {

@@ -33,6 +33,17 @@ struct BayesianLinearOptions {
   /// Any other prior (priors::scale_mixture, priors::gaussian, a distribution...); overrides
   /// prior_mean and prior_scale.
   TORCH_ARG(c10::optional<Prior>, prior) = c10::nullopt;
+
+ public:
+  /// Shorthands: `.prior(dist::Normal(0.0, 0.1))`, `.prior(some_dist_ptr)`.
+  BayesianLinearOptions& prior(const distributions::Distribution& d) {
+    prior_ = Prior(d);
+    return *this;
+  }
+  BayesianLinearOptions& prior(distributions::DistPtr d) {
+    prior_ = Prior(std::move(d));
+    return *this;
+  }
   /// Posterior means start at N(posterior_mu_init, posterior_mu_init_std^2) draws (0: constant).
   TORCH_ARG(double, posterior_mu_init) = 0.0;
   TORCH_ARG(double, posterior_mu_init_std) = 0.1;

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 
 #include <pplx/distributions/distribution.h>
 

@@ -6,7 +6,7 @@
 #include <functional>
 #include <utility>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 #include <torch/nn/module.h>
 
 #include <pplx/module.h>
@@ -26,7 +26,8 @@ std::pair<at::Tensor, at::Tensor> sample_network(torch::nn::Module& module, cons
 /// are those of the layers' sites, replayed exactly as TraceELBO does; layers must be in
 /// WeightMode::model (the default). Unnamed layers get sites "net.<path>.weight".
 ///
-///   auto loss = pplx::nn::sample_elbo(net, x, y, torch::mse_loss_fn, 3, 1.0 / n_train);   // sketch
+///   auto mse = [](const torch::Tensor& out, const torch::Tensor& y) { return torch::mse_loss(out, y); };
+///   auto loss = pplx::nn::sample_elbo(net, x, y, mse, /*sample_nbr=*/3, 1.0 / n_train);
 ///   loss.backward();  optimizer.step();
 template <class M, class Criterion>
 at::Tensor sample_elbo(M& module, const at::Tensor& inputs, const at::Tensor& labels, Criterion&& criterion,

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include <ATen/core/Tensor.h>
+#include <ATen/ATen.h>
 
 namespace pplx {
 namespace nn {

@@ -33,7 +33,7 @@ TEST_CASE("ParamStore: get, set, names in insertion order, erase, clear") {
   CHECK(store.size() == 0);
 }
 
-TEST_CASE("ParamStore: a scope makes a user store current; the default store is per thread") {
+TEST_CASE("ParamStore: a scope makes a user store current, the default store is per thread") {
   pplx::clear_param_store();
   pplx::ParamStore mine;
   {

@@ -40,7 +40,7 @@ TEST_CASE("sample: observed value that does not fit the distribution is a ShapeE
   CHECK(msg2.find("event_shape [3]") != std::string::npos);
 }
 
-TEST_CASE("param: returns the constrained value; the store keeps the unconstrained leaf") {
+TEST_CASE("param: returns the constrained value, the store keeps the unconstrained leaf") {
   pplx::clear_param_store();
   auto s = pplx::param("s", torch::tensor({0.5, 2.0}), pplx::constraints::positive);
   CHECK(torch::allclose(s, torch::tensor({0.5, 2.0})));

@@ -13,7 +13,7 @@ torch::nn::Sequential make_net() {
 }
 }  // namespace
 
-TEST_CASE("random_module: a fresh copy with parameters drawn at name$$$param sites; the input is untouched") {
+TEST_CASE("random_module: a fresh copy with parameters drawn at name$$$param sites, the input is untouched") {
   pplx::clear_param_store();
   auto net = make_net();
   auto before = net->parameters()[0].clone();
@@ -52,7 +52,7 @@ TEST_CASE("random_module: the copy computes with the drawn values, and gradients
   CHECK(torch::allclose(g, torch::tensor({{1.0, 2.0}})));
 }
 
-TEST_CASE("random_module: unknown prior keys list the valid names; frozen params stay fixed") {
+TEST_CASE("random_module: unknown prior keys list the valid names, frozen params stay fixed") {
   auto net = make_net();
   std::map<std::string, dist::DistPtr> priors{{"0.wieght", dist::Normal(0.0, 1.0).clone()}};
   auto msg = error_message([&] { pplx::random_module("net", net, priors); });

@@ -6,7 +6,7 @@
 using namespace fixtures;
 namespace h = pplx::handlers;
 
-TEST_CASE("mask: zeroes masked-out log densities; nested masks combine with and") {
+TEST_CASE("mask: zeroes masked-out log densities, nested masks combine with and") {
   auto x = torch::tensor({0.1, 0.2, 0.3, 0.4});
   auto tr = h::trace([&] {
               auto m1 = h::mask(torch::tensor({true, true, false, true}));

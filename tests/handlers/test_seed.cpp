@@ -35,7 +35,7 @@ TEST_CASE("seed: does not consume or depend on LibTorch's global generator") {
   CHECK(torch::equal(seeded, h::seed(draw_two, 7)()));
 }
 
-TEST_CASE("seed: the innermost seed wins; plate subsamples are seeded too") {
+TEST_CASE("seed: the innermost seed wins, plate subsamples are seeded too") {
   auto inner_only = h::seed(draw_two, 5)();
   auto nested = h::seed(h::seed(draw_two, 5), 6)();
   CHECK(torch::equal(inner_only, nested));

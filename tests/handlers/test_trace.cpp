@@ -78,7 +78,7 @@ TEST_CASE("trace: duplicate sample names are an error naming the site") {
   CHECK(msg.find("unique name") != std::string::npos);
 }
 
-TEST_CASE("trace: the same param read twice is one site; a name used as param and sample is an error") {
+TEST_CASE("trace: the same param read twice is one site, a name used as param and sample is an error") {
   pplx::clear_param_store();
   auto tr = h::trace([] {
               pplx::param("p", torch::zeros({2}));

@@ -52,7 +52,7 @@ TEST_CASE("BayesianLinear: options, parameters and the mean network") {
                   pplx::ValueError);
 }
 
-TEST_CASE("BayesianLinear in a model: prior sites; in a guide: posterior sites with registered params") {
+TEST_CASE("BayesianLinear in a model: prior sites, in a guide: posterior sites with registered params") {
   torch::manual_seed(1);
   pplx::clear_param_store();
   nn::BayesianLinear fc(nn::BayesianLinearOptions(3, 2).prior_scale(0.5));
@@ -222,7 +222,7 @@ TEST_CASE("BayesianConv1d/2d/3d: shapes, any kernel, mean network, Flipout mean"
   CHECK(((acc / n - mean).abs() < 4.5 * sd / std::sqrt(n)).all().item<bool>());
 }
 
-TEST_CASE("clone() gives an independent layer; WeightModeScope restores modes") {
+TEST_CASE("clone() gives an independent layer, WeightModeScope restores modes") {
   torch::manual_seed(7);
   nn::BayesianLinear fc(nn::BayesianLinearOptions(3, 2));
   nn::set_site_names("fc", *fc);
@@ -240,4 +240,15 @@ TEST_CASE("clone() gives an independent layer; WeightModeScope restores modes") 
     CHECK(fc->weight_mode() == nn::WeightMode::mean);
   }
   CHECK(fc->weight_mode() == nn::WeightMode::model);
+}
+
+TEST_CASE("Any distribution as prior: shorthand option, one event of the weight's shape") {
+  nn::BayesianConv2d conv(nn::BayesianConv2dOptions(2, 3, {1, 2}).prior(pplx::distributions::Normal(0.5, 2.0)));
+  auto p = conv->prior("weight");
+  CHECK(p->event_shape() == torch::IntArrayRef({3, 2, 1, 2}));
+  auto w = torch::zeros({3, 2, 1, 2});
+  // 12 elements of N(0.5, 2^2) at 0.
+  CHECK(p->log_prob(w).item<double>() ==
+        doctest::Approx(12 * (-0.5 * std::log(2 * M_PI) - std::log(2.0) - 0.25 / 8)).epsilon(1e-6));
+  CHECK(conv->prior_spec().description() == "Normal");
 }

@@ -23,7 +23,7 @@ TEST_CASE("predictive_moments: mean and sample std over the sampled networks") {
   CHECK_THROWS_AS(nn::predictive_moments(torch::ones({1, 3})), pplx::ShapeError);
 }
 
-TEST_CASE("credible_interval: central quantiles; coverage counts targets inside, bounds included") {
+TEST_CASE("credible_interval: central quantiles, coverage counts targets inside, bounds included") {
   auto s = torch::arange(0, 101, torch::kDouble).unsqueeze(1);  // 0, 1, ..., 100 for one output
   auto ci = nn::credible_interval(s, 0.9);
   CHECK(ci.lower[0].item<double>() == doctest::Approx(5.0));

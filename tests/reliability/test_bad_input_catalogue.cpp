@@ -32,12 +32,12 @@ std::string temp_path(const std::string& stem) {
   return (std::filesystem::temp_directory_path() / (stem + "." + std::to_string(::getpid()) + ".pplx")).string();
 }
 
-std::vector<char> read_bytes(const std::string& path) {
+std::vector<char> read_file_chars(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-void write_bytes(const std::string& path, const std::vector<char>& bytes) {
+void write_file_chars(const std::string& path, const std::vector<char>& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
@@ -330,9 +330,9 @@ TEST_CASE("catalogue: loading a missing parameter file") {
 TEST_CASE("catalogue: loading a truncated parameter file") {
   const std::string path = temp_path("pplx_truncated");
   save_small_store(path);
-  auto bytes = read_bytes(path);
+  auto bytes = read_file_chars(path);
   bytes.resize(bytes.size() - 7);
-  write_bytes(path, bytes);
+  write_file_chars(path, bytes);
   pplx::ParamStore store;
   expect_error<pplx::IOError>([&] { store.load(path); }, {path.c_str(), "truncated"});
   std::remove(path.c_str());
@@ -341,9 +341,9 @@ TEST_CASE("catalogue: loading a truncated parameter file") {
 TEST_CASE("catalogue: loading a corrupted parameter file (one flipped byte)") {
   const std::string path = temp_path("pplx_flipped");
   save_small_store(path);
-  auto bytes = read_bytes(path);
+  auto bytes = read_file_chars(path);
   bytes[bytes.size() - 10] ^= 0x10;  // inside the last tensor's data
-  write_bytes(path, bytes);
+  write_file_chars(path, bytes);
   pplx::ParamStore store;
   expect_error<pplx::IOError>([&] { store.load(path); }, {path.c_str(), "corrupt", "checksum mismatch"});
   std::remove(path.c_str());
@@ -352,9 +352,9 @@ TEST_CASE("catalogue: loading a corrupted parameter file (one flipped byte)") {
 TEST_CASE("catalogue: loading a parameter file of a newer format version") {
   const std::string path = temp_path("pplx_newer");
   save_small_store(path);
-  auto bytes = read_bytes(path);
+  auto bytes = read_file_chars(path);
   bytes[8] = static_cast<char>(pplx::io::kArchiveVersion + 1);  // u32 version follows the 8 magic bytes
-  write_bytes(path, bytes);
+  write_file_chars(path, bytes);
   pplx::ParamStore store;
   expect_error<pplx::IOError>([&] { store.load(path); }, {path.c_str(), "format version 2", "newer", "upgrade pplx"});
   std::remove(path.c_str());
@@ -370,7 +370,7 @@ TEST_CASE("catalogue: loading a file of another kind as parameters") {
 
 TEST_CASE("catalogue: loading a file that is not a pplx archive") {
   const std::string path = temp_path("pplx_garbage");
-  write_bytes(path, std::vector<char>{'{', '"', 'w', '"', ':', ' ', '1', '}', '\n', ' ', ' ', ' '});
+  write_file_chars(path, std::vector<char>{'{', '"', 'w', '"', ':', ' ', '1', '}', '\n', ' ', ' ', ' '});
   pplx::ParamStore store;
   expect_error<pplx::IOError>([&] { store.load(path); }, {path.c_str(), "not a pplx archive"});
   std::remove(path.c_str());

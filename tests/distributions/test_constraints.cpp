@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <cmath>
+
+#include "helpers.h"
+
+namespace c = pplx::constraints;
+
+namespace {
+std::vector<bool> check(const c::ConstraintPtr& con, const torch::Tensor& v) {
+  auto r = con->check(v).to(torch::kLong);
+  std::vector<bool> out;
+  for (int64_t i = 0; i < r.numel(); ++i) out.push_back(r.reshape({-1})[i].item<int64_t>() != 0);
+  return out;
+}
+using B = std::vector<bool>;
+}  // namespace
+
+TEST_CASE("constraints: elementwise sets reject NaN and respect their bounds") {
+  auto v = torch::tensor({-1.0, 0.0, 0.5, 1.0, std::nan("")});
+  CHECK(check(c::real, v) == B{true, true, true, true, false});
+  CHECK(check(c::positive, v) == B{false, false, true, true, false});
+  CHECK(check(c::nonnegative, v) == B{false, true, true, true, false});
+  CHECK(check(c::unit_interval, v) == B{false, true, true, true, false});
+  CHECK(check(c::interval(-1.0, 0.5), v) == B{true, true, true, false, false});
+  CHECK(check(c::greater_than(0.5), v) == B{false, false, false, true, false});
+  CHECK(check(c::boolean, v) == B{false, true, false, true, false});
+  CHECK(check(c::nonnegative_integer, torch::tensor({-1.0, 0.0, 2.0, 2.5})) == B{false, true, true, false});
+  CHECK(check(c::integer_interval(torch::tensor(0), torch::tensor({2.0, 3.0})), torch::tensor({3.0, 3.0})) ==
+        B{false, true});
+  CHECK(c::unit_interval->lower_bound().item<double>() == 0.0);
+  CHECK(c::interval(-1.0, 0.5)->upper_bound().item<double>() == 0.5);
+  CHECK_FALSE(c::real->lower_bound().defined());
+}
+
+TEST_CASE("constraints: event constraints check whole events") {
+  CHECK(check(c::simplex, torch::tensor({{0.2, 0.8}, {0.5, 0.6}, {-0.1, 1.1}})) == B{true, false, false});
+  CHECK(check(c::one_hot, torch::tensor({{0.0, 1.0}, {1.0, 1.0}})) == B{true, false});
+  CHECK(check(c::lower_cholesky, torch::stack({torch::eye(2), torch::tensor({{1.0, 0.5}, {0.0, 1.0}}),
+                                               torch::tensor({{1.0, 0.0}, {0.5, -1.0}})})) == B{true, false, false});
+  CHECK(check(c::positive_definite, torch::stack({torch::tensor({{2.0, 0.5}, {0.5, 1.0}}),
+                                                  torch::tensor({{1.0, 2.0}, {2.0, 1.0}})})) == B{true, false});
+  auto ind = c::independent(c::positive, 1);
+  CHECK(ind->event_dim() == 1);
+  CHECK(ind->base_constraint() == c::positive);
+  CHECK(ind->describe() == "independent(positive, 1)");
+  CHECK(check(ind, torch::tensor({{1.0, 2.0}, {1.0, 0.0}})) == B{true, false});
+}
+
+TEST_CASE("constraints: from_name rebuilds what name() and args() describe") {
+  for (const auto& con : {c::real, c::positive, c::unit_interval, c::simplex, c::lower_cholesky, c::interval(-2.0, 3.0),
+                          c::greater_than(1.5)}) {
+    auto back = c::from_name(con->name(), con->args());
+    CHECK(back->describe() == con->describe());
+  }
+  CHECK_THROWS_AS(c::from_name("no_such_constraint"), pplx::ValueError);
+  CHECK_THROWS_AS(c::interval(1.0, 1.0), pplx::ValueError);
+}
