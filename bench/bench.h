@@ -18,6 +18,7 @@ struct Options {
   bool quick = false;
   bool validation = true;       ///< pplx::enable_validation
   bool default_malloc = false;  ///< keep glibc's mmap/trim thresholds
+  bool ops_detail = false;      ///< print the per-operator difference of one step
   std::string workload;  ///< empty: all
 };
 
@@ -39,6 +40,10 @@ Timing time_alternating(const Step& pplx, const Step& raw, int64_t warmup, int64
 /// relative difference of their losses: both must draw the same noise and compute the same numbers.
 /// Returns that difference.
 double check_same_math(const std::string& workload, const Step& pplx, const Step& raw, int n);
+
+/// Prints "ops: <workload> pplx=<n> raw=<m>": ATen operators dispatched by one step of each; with
+/// `detail`, also each operator whose count differs.
+void report_ops(const std::string& workload, const Step& pplx, const Step& raw, bool detail);
 
 /// Prints "bench: <name> pplx_ms=.. raw_ms=.. ratio=..".
 void report(const std::string& name, const Timing& t);

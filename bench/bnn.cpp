@@ -103,6 +103,7 @@ void run_bnn(const Options& o) {
   pplx::clear_param_store();
   auto pplx_step = make_svi_step(model, guide, lr);
   check_same_math("bnn", pplx_step, raw_step, o.quick ? 2 : 3);
+  report_ops("bnn", pplx_step, raw_step, o.ops_detail);
   const int64_t steps = o.steps ? o.steps : (o.quick ? 3 : 30);
   report("bnn", time_alternating(pplx_step, raw_step, o.quick ? 1 : 3, steps, 1));
 }

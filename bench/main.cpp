@@ -113,7 +113,8 @@ const char* kUsage =
     "  --quick      a few steps per workload (smoke run)\n"
     "  --threads N  torch::set_num_threads (default 1)\n"
     "  --no-validation  pplx::enable_validation(false) (pplx validates by default)\n"
-    "  --default-malloc  keep glibc's mmap/trim thresholds (see main.cpp)\n";
+    "  --default-malloc  keep glibc's mmap/trim thresholds (see main.cpp)\n"
+    "  --ops        list the operators whose count per step differs between pplx and raw\n";
 
 [[noreturn]] void usage_error(const std::string& what) {
   std::fprintf(stderr, "pplx_bench: %s\n%s", what.c_str(), kUsage);
@@ -140,6 +141,7 @@ int main(int argc, char** argv) {
     if (a == "--quick") o.quick = true;
     else if (a == "--default-malloc") o.default_malloc = true;
     else if (a == "--no-validation") o.validation = false;
+    else if (a == "--ops") o.ops_detail = true;
     else if (a == "--steps") o.steps = parse_int(a, value());
     else if (a == "--threads") o.threads = static_cast<int>(parse_int(a, value()));
     else if (a == "--workload") o.workload = value();

@@ -64,6 +64,7 @@ void run_many_sites(const Options& o) {
   pplx::clear_param_store();
   auto pplx_step = make_svi_step(model, guide, lr);
   check_same_math("many_sites", pplx_step, raw_step, 5);
+  report_ops("many_sites", pplx_step, raw_step, o.ops_detail);
   const int64_t steps = o.steps ? o.steps : (o.quick ? 10 : 300);
   report("many_sites", time_alternating(pplx_step, raw_step, o.quick ? 3 : 20, steps, 5));
 }

@@ -91,6 +91,7 @@ void run_tiny_regression(const Options& o) {
   pplx::clear_param_store();
   auto w = make_tiny_regression(o);
   check_same_math("tiny_regression", w.pplx, w.raw, 5);
+  report_ops("tiny_regression", w.pplx, w.raw, o.ops_detail);
   const int64_t steps = o.steps ? o.steps : (o.quick ? 50 : 2000);
   report("tiny_regression", time_alternating(w.pplx, w.raw, o.quick ? 10 : 100, steps, 20));
 }

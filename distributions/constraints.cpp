@@ -21,14 +21,45 @@ at::Tensor bound_tensor(double b) {
 }
 
 // Elementwise constraints share one shape: a name, a predicate, optional scalar bounds.
+// How all_hold() bounds a tensor with one reduction: by its minimum, or by its extremes.
+enum class Bounds { none, lower_open, lower_closed, closed, half_open, not_nan };
+
 class Elementwise final : public Constraint {
  public:
   using Predicate = at::Tensor (*)(const at::Tensor&, double, double);
-  Elementwise(std::string name, Predicate pred, std::vector<double> args, bool discrete, double lower, double upper)
-      : name_(std::move(name)), pred_(pred), args_(std::move(args)), discrete_(discrete), lower_(lower), upper_(upper) {}
+  Elementwise(std::string name, Predicate pred, std::vector<double> args, bool discrete, double lower, double upper,
+              Bounds bounds)
+      : name_(std::move(name)), pred_(pred), args_(std::move(args)), discrete_(discrete), lower_(lower),
+        upper_(upper), bounds_(bounds) {}
   std::string name() const override { return name_; }
   at::Tensor check(const at::Tensor& v) const override {
     return pred_(v, args_.size() > 0 ? args_[0] : 0.0, args_.size() > 1 ? args_[1] : 0.0);
+  }
+  // Validation runs this for every distribution parameter and value: one reduction and one read
+  // instead of a comparison, an all() and a read. NaN propagates through min/max/sum and fails
+  // the comparisons, as it fails check().
+  bool all_hold(const at::Tensor& v) const override {
+    // Half/BFloat16 lack some CPU reductions (aminmax): they take the general path.
+    const auto t = v.scalar_type();
+    if (bounds_ == Bounds::none || v.numel() == 0 || v.is_complex() || t == at::kHalf || t == at::kBFloat16)
+      return Constraint::all_hold(v);
+    switch (bounds_) {
+      case Bounds::not_nan: {
+        if (!v.is_floating_point()) return true;
+        if (!std::isnan(v.sum().item<double>())) return true;
+        return Constraint::all_hold(v);  // NaN, or inf - inf: look element by element
+      }
+      case Bounds::lower_open: return v.min().item<double>() > lower_;
+      case Bounds::lower_closed: return v.min().item<double>() >= lower_;
+      case Bounds::closed:
+      case Bounds::half_open: {
+        auto mm = at::aminmax(v);
+        const double lo = std::get<0>(mm).item<double>(), hi = std::get<1>(mm).item<double>();
+        return lo >= lower_ && (bounds_ == Bounds::closed ? hi <= upper_ : hi < upper_);
+      }
+      case Bounds::none: break;
+    }
+    return Constraint::all_hold(v);
   }
   bool is_discrete() const override { return discrete_; }
   std::vector<double> args() const override { return args_; }
@@ -41,6 +72,7 @@ class Elementwise final : public Constraint {
   std::vector<double> args_;
   bool discrete_;
   double lower_, upper_;
+  Bounds bounds_;
 };
 
 at::Tensor is_integer(const at::Tensor& v) {
@@ -143,11 +175,14 @@ class Independent final : public Constraint {
 };
 
 ConstraintPtr elementwise(std::string name, Elementwise::Predicate p, std::vector<double> args = {},
-                          bool discrete = false, double lower = kNone, double upper = kNone) {
-  return std::make_shared<Elementwise>(std::move(name), p, std::move(args), discrete, lower, upper);
+                          bool discrete = false, double lower = kNone, double upper = kNone,
+                          Bounds bounds = Bounds::none) {
+  return std::make_shared<Elementwise>(std::move(name), p, std::move(args), discrete, lower, upper, bounds);
 }
 
 }  // namespace
+
+bool Constraint::all_hold(const at::Tensor& value) const { return check(value).all().item<bool>(); }
 
 std::string Constraint::describe() const {
   std::ostringstream os;
@@ -166,18 +201,21 @@ std::string Constraint::describe() const {
 }
 
 ConstraintPtr make_real() {
-  return elementwise("real", [](const at::Tensor& v, double, double) { return v == v; });
+  return elementwise("real", [](const at::Tensor& v, double, double) { return v == v; }, {}, false, kNone, kNone,
+                     Bounds::not_nan);
 }
 ConstraintPtr make_positive() {
-  return elementwise("positive", [](const at::Tensor& v, double, double) { return v > 0; }, {}, false, 0.0);
+  return elementwise("positive", [](const at::Tensor& v, double, double) { return v > 0; }, {}, false, 0.0, kNone,
+                     Bounds::lower_open);
 }
 ConstraintPtr make_nonnegative() {
-  return elementwise("nonnegative", [](const at::Tensor& v, double, double) { return v >= 0; }, {}, false, 0.0);
+  return elementwise("nonnegative", [](const at::Tensor& v, double, double) { return v >= 0; }, {}, false, 0.0,
+                     kNone, Bounds::lower_closed);
 }
 ConstraintPtr make_unit_interval() {
   return elementwise(
       "unit_interval", [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(v <= 1); }, {}, false,
-      0.0, 1.0);
+      0.0, 1.0, Bounds::closed);
 }
 ConstraintPtr make_boolean() {
   return elementwise("boolean", [](const at::Tensor& v, double, double) { return (v == 0).logical_or(v == 1); },
@@ -196,24 +234,26 @@ ConstraintPtr make_real_vector() { return std::make_shared<RealVector>(); }
 
 ConstraintPtr greater_than(double lb) {
   return elementwise(
-      "greater_than", [](const at::Tensor& v, double lo, double) { return v > lo; }, {lb}, false, lb);
+      "greater_than", [](const at::Tensor& v, double lo, double) { return v > lo; }, {lb}, false, lb, kNone,
+      Bounds::lower_open);
 }
 ConstraintPtr greater_than_eq(double lb) {
   return elementwise(
-      "greater_than_eq", [](const at::Tensor& v, double lo, double) { return v >= lo; }, {lb}, false, lb);
+      "greater_than_eq", [](const at::Tensor& v, double lo, double) { return v >= lo; }, {lb}, false, lb, kNone,
+      Bounds::lower_closed);
 }
 ConstraintPtr interval(double lb, double ub) {
   PPLX_CHECK_AS(ValueError, lb < ub, "constraints::interval: lower_bound ", lb, " must be < upper_bound ", ub);
   return elementwise(
       "interval", [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v <= hi); },
-      {lb, ub}, false, lb, ub);
+      {lb, ub}, false, lb, ub, Bounds::closed);
 }
 ConstraintPtr half_open_interval(double lb, double ub) {
   PPLX_CHECK_AS(ValueError, lb < ub, "constraints::half_open_interval: lower_bound ", lb,
                 " must be < upper_bound ", ub);
   return elementwise(
       "half_open_interval", [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v < hi); },
-      {lb, ub}, false, lb, ub);
+      {lb, ub}, false, lb, ub, Bounds::half_open);
 }
 ConstraintPtr integer_interval(double lb, double ub) {
   return elementwise(

@@ -25,6 +25,9 @@ class Constraint {
   virtual std::string name() const = 0;
   /// Boolean tensor of shape value.shape()[:-event_dim]: true where the value lies in the set.
   virtual at::Tensor check(const at::Tensor& value) const = 0;
+  /// Whether every element (event) of `value` satisfies the constraint: check(value).all(), read
+  /// back as a bool. Elementwise bounds override it with one reduction (min, or sum for NaN).
+  virtual bool all_hold(const at::Tensor& value) const;
   /// Number of trailing dimensions that form one element (1 for simplex, 2 for lower_cholesky).
   virtual int64_t event_dim() const { return 0; }
   /// Whether the set is discrete (integers, booleans).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <pplx/distributions/distribution.h>
+#include <pplx/distributions/detail/validated.h>
 
 #include <sstream>
 
@@ -92,8 +93,8 @@ void Distribution::validate_sample(const at::Tensor& value) const {
                   shape_str(event_shape_));
   }
   auto sup = support();
-  auto ok = sup->check(value);
-  if (!ok.all().item<bool>()) {
+  auto ok = detail::check_remembered(value, sup);
+  if (ok.defined()) {
     auto bad = ok.logical_not();
     std::string example;
     if (sup->event_dim() == 0) example = pplx::detail::str(", e.g. ", value.masked_select(bad)[0].item<double>());

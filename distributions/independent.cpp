@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <pplx/distributions/independent.h>
 
+#include <vector>
+
 #include <ATen/ATen.h>
 
 #include <pplx/error.h>
@@ -9,11 +11,13 @@ namespace pplx {
 namespace distributions {
 
 at::Tensor sum_rightmost(const at::Tensor& t, int64_t n) {
-  if (n <= 0) return t;
-  auto shape = t.sizes().vec();
-  shape.resize(shape.size() - std::min<size_t>(n, shape.size()));
-  shape.push_back(-1);
-  return t.reshape(shape).sum(-1);
+  // One reduction over the trailing dims (torch reshapes then sums: two ops and two backward
+  // nodes); as in torch, a tensor with fewer than n dims is summed entirely.
+  const int64_t k = std::min<int64_t>(n, t.dim());
+  if (k <= 0) return t;
+  std::vector<int64_t> dims(k);
+  for (int64_t i = 0; i < k; ++i) dims[i] = t.dim() - k + i;
+  return t.sum(dims);
 }
 
 Independent::Independent(DistPtr base, int64_t n) : Distribution({}, {}), base_(std::move(base)), n_(n) {

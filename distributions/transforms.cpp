@@ -9,6 +9,7 @@
 #include <ATen/ExpandUtils.h>
 
 #include <pplx/distributions/distribution.h>
+#include <pplx/distributions/independent.h>
 #include <pplx/error.h>
 
 namespace pplx {
@@ -17,14 +18,7 @@ namespace {
 
 using distributions::shape_str;
 
-// Sum the rightmost `n` dims (torch.distributions.utils._sum_rightmost).
-at::Tensor sum_rightmost(const at::Tensor& t, int64_t n) {
-  if (n <= 0) return t;
-  auto shape = t.sizes().vec();
-  shape.resize(shape.size() - std::min<size_t>(n, shape.size()));
-  shape.push_back(-1);
-  return t.reshape(shape).sum(-1);
-}
+using distributions::sum_rightmost;
 
 double tiny(const at::Tensor& t) {
   return t.scalar_type() == at::kDouble ? std::numeric_limits<double>::min() : std::numeric_limits<float>::min();
@@ -160,14 +154,26 @@ AffineTransform::AffineTransform(at::Tensor loc, at::Tensor scale, int64_t event
     : loc_(std::move(loc)), scale_(std::move(scale)), event_dim_(event_dim) {
   PPLX_CHECK_AS(ValueError, loc_.defined() && scale_.defined(), "transforms::affine: loc and scale must be defined");
   PPLX_CHECK_AS(ValueError, event_dim_ >= 0, "transforms::affine: event_dim must be >= 0, got ", event_dim_);
+  // Read once here (CPU scalars: no device sync), so that forward/inverse are one or no ops.
+  scalar_ = loc_.dim() == 0 && scale_.dim() == 0 && loc_.device().is_cpu() && scale_.device().is_cpu() &&
+            !loc_.requires_grad() && !scale_.requires_grad();
+  if (scalar_) {
+    loc_value_ = loc_.item<double>();
+    scale_value_ = scale_.item<double>();
+    identity_ = loc_value_ == 0.0 && scale_value_ == 1.0;
+  }
 }
 
 // loc and scale take x's dtype and device: a float64 CPU scalar must neither promote a float32
 // parameter to float64 nor hide a CPU tensor in a CUDA computation.
 at::Tensor AffineTransform::forward(const at::Tensor& x) const {
+  if (identity_) return x;
+  if (scalar_) return x * scale_value_ + loc_value_;
   return loc_.to(x.options()) + scale_.to(x.options()) * x;
 }
 at::Tensor AffineTransform::inverse(const at::Tensor& y) const {
+  if (identity_) return y;
+  if (scalar_) return (y - loc_value_) / scale_value_;
   return (y - loc_.to(y.options())) / scale_.to(y.options());
 }
 at::Tensor AffineTransform::log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const {

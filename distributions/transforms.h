@@ -55,6 +55,8 @@ class AffineTransform final : public Transform {
   constraints::ConstraintPtr codomain() const override { return domain(); }
   std::vector<int64_t> forward_shape(c10::IntArrayRef shape) const override;
   std::vector<int64_t> inverse_shape(c10::IntArrayRef shape) const override;
+  /// loc 0 and scale 1 (as in transform_to(positive) = exp then affine(0, 1)): costs nothing.
+  bool is_identity() const override { return identity_; }
   const at::Tensor& loc() const { return loc_; }
   const at::Tensor& scale() const { return scale_; }
   int64_t event_dim() const { return event_dim_; }
@@ -62,6 +64,9 @@ class AffineTransform final : public Transform {
  private:
   at::Tensor loc_, scale_;
   int64_t event_dim_;
+  // 0-dim CPU loc and scale are applied as scalars: no dtype conversion of them per call.
+  bool scalar_ = false, identity_ = false;
+  double loc_value_ = 0.0, scale_value_ = 1.0;
 };
 
 /// Applies `parts` first to last; no parts is the identity.

@@ -64,7 +64,9 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
       p.requires_grad_(false);
       continue;
     }
-    at::Tensor v = param(name + kModuleSeparator + item.key(), p.detach().clone());
+    // The initial value is an alias, not a copy: lift reads only its shape, and a parameter
+    // without a prior (map form) gets a store entry that ParamStore::set copies anyway.
+    at::Tensor v = param(name + kModuleSeparator + item.key(), p.detach());
     PPLX_CHECK_AS(ShapeError, v.sizes() == p.sizes(), "random_module '", name, "': the prior for '", item.key(),
                   "' gives values of shape ", distributions::shape_str(v.sizes()), " but the parameter has shape ",
                   distributions::shape_str(p.sizes()));

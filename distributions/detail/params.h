@@ -22,6 +22,7 @@
 
 #include <pplx/distributions/constraints.h>
 #include <pplx/distributions/detail/parametric.h>
+#include <pplx/distributions/detail/validated.h>
 #include <pplx/distributions/distribution.h>
 #include <pplx/error.h>
 #include <pplx/validation.h>
@@ -103,8 +104,8 @@ void validate_params(const P& params, ConstraintOf&& constraint_of, const std::s
     if (!t.defined()) return;
     constraints::ConstraintPtr c = constraint_of(n);
     if (!c) return;
-    auto ok = c->check(t);
-    if (!ok.all().template item<bool>()) {
+    auto ok = check_remembered(t, c);
+    if (ok.defined()) {
       auto bad = ok.logical_not();
       std::string example;
       if (c->event_dim() == 0) example = pplx::detail::str(", e.g. ", t.masked_select(bad)[0].template item<double>());

@@ -25,65 +25,70 @@ inline c10::Device draw_device(const Generator& gen, c10::Device device) {
 }
 
 /// Standard normal noise of `shape` with `options` (dtype/device of the parameters).
+// Tensor::to is a dispatched op even when it returns its input: skip it when nothing moves.
+inline at::Tensor on_device(const at::Tensor& t, c10::Device device) {
+  return t.device() == device ? t : t.to(device);
+}
+
 inline at::Tensor randn(c10::IntArrayRef shape, const Generator& gen, const at::TensorOptions& options) {
   const c10::Device dev = draw_device(gen, options.device());
-  return at::randn(shape, gen, options.device(dev)).to(options.device());
+  return on_device(at::randn(shape, gen, options.device(dev)), options.device());
 }
 
 /// Uniform noise in [0, 1).
 inline at::Tensor rand(c10::IntArrayRef shape, const Generator& gen, const at::TensorOptions& options) {
   const c10::Device dev = draw_device(gen, options.device());
-  return at::rand(shape, gen, options.device(dev)).to(options.device());
+  return on_device(at::rand(shape, gen, options.device(dev)), options.device());
 }
 
 /// Uniform noise in [from, to).
 inline at::Tensor uniform(c10::IntArrayRef shape, double from, double to, const Generator& gen,
                           const at::TensorOptions& options) {
   const c10::Device dev = draw_device(gen, options.device());
-  return at::empty(shape, options.device(dev)).uniform_(from, to, gen).to(options.device());
+  return on_device(at::empty(shape, options.device(dev)).uniform_(from, to, gen), options.device());
 }
 
 /// Standard exponential noise (rate 1).
 inline at::Tensor exponential(c10::IntArrayRef shape, const Generator& gen, const at::TensorOptions& options) {
   const c10::Device dev = draw_device(gen, options.device());
-  return at::empty(shape, options.device(dev)).exponential_(1.0, gen).to(options.device());
+  return on_device(at::empty(shape, options.device(dev)).exponential_(1.0, gen), options.device());
 }
 
 /// Standard Cauchy noise.
 inline at::Tensor cauchy(c10::IntArrayRef shape, const Generator& gen, const at::TensorOptions& options) {
   const c10::Device dev = draw_device(gen, options.device());
-  return at::empty(shape, options.device(dev)).cauchy_(0.0, 1.0, gen).to(options.device());
+  return on_device(at::empty(shape, options.device(dev)).cauchy_(0.0, 1.0, gen), options.device());
 }
 
 /// Gamma(alpha, 1) draws, one per element of `alpha`; differentiable w.r.t. alpha (implicit
 /// reparameterization, as torch's Gamma.rsample).
 inline at::Tensor standard_gamma(const at::Tensor& alpha, const Generator& gen) {
   const c10::Device dev = draw_device(gen, alpha.device());
-  return at::_standard_gamma(alpha.to(dev), gen).to(alpha.device());
+  return on_device(at::_standard_gamma(on_device(alpha, dev), gen), alpha.device());
 }
 
 /// Poisson(rate) draws, one per element of `rate`.
 inline at::Tensor poisson(const at::Tensor& rate, const Generator& gen) {
   const c10::Device dev = draw_device(gen, rate.device());
-  return at::poisson(rate.detach().to(dev), gen).to(rate.device());
+  return on_device(at::poisson(on_device(rate.detach(), dev), gen), rate.device());
 }
 
 /// Binomial(count, prob) draws, elementwise.
 inline at::Tensor binomial(const at::Tensor& count, const at::Tensor& prob, const Generator& gen) {
   const c10::Device dev = draw_device(gen, prob.device());
-  return at::binomial(count.detach().to(dev), prob.detach().to(dev), gen).to(prob.device());
+  return on_device(at::binomial(on_device(count.detach(), dev), on_device(prob.detach(), dev), gen), prob.device());
 }
 
 /// Bernoulli(probs) draws, elementwise, with probs' dtype.
 inline at::Tensor bernoulli(const at::Tensor& probs, const Generator& gen) {
   const c10::Device dev = draw_device(gen, probs.device());
-  return at::bernoulli(probs.detach().to(dev), gen).to(probs.device());
+  return on_device(at::bernoulli(on_device(probs.detach(), dev), gen), probs.device());
 }
 
 /// `n` category indices per row of the 2-d `probs` (with replacement): shape [rows, n].
 inline at::Tensor multinomial(const at::Tensor& probs, int64_t n, const Generator& gen) {
   const c10::Device dev = draw_device(gen, probs.device());
-  return at::multinomial(probs.detach().to(dev), n, /*replacement=*/true, gen).to(probs.device());
+  return on_device(at::multinomial(on_device(probs.detach(), dev), n, /*replacement=*/true, gen), probs.device());
 }
 
 /// The smallest positive normal number and the machine epsilon of a floating dtype (torch.finfo).

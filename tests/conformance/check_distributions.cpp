@@ -123,7 +123,7 @@ std::string label(const std::string& family, const char* kind, size_t i, const J
   return s;
 }
 
-void run(const Json& doc, Report& report) {
+void run_distributions(const Json& doc, Report& report) {
   for (const auto& entry : doc["distributions"].items()) {
     const std::string& family = entry.first;  // (lambdas cannot capture structured bindings in C++17)
     const Json& spec = entry.second;
@@ -151,7 +151,7 @@ void run(const Json& doc, Report& report) {
   }
 }
 
-const RegisterChecker registered{{"distributions", [](const Json& d) { return d.contains("distributions"); }, run}};
+const RegisterChecker registered_distributions{{"distributions", [](const Json& d) { return d.contains("distributions"); }, run_distributions}};
 
 }  // namespace
 }  // namespace conformance

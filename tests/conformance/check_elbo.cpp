@@ -161,7 +161,7 @@ void check_case(const Json& c, Checks& checks) {
   }
 }
 
-void run(const Json& doc, Report& report) {
+void run_elbo(const Json& doc, Report& report) {
   for (const Json& c : doc["cases"].as_array())
     report.check(c["name"].as_string(), [&](Checks& checks) { check_case(c, checks); });
 }
@@ -171,7 +171,7 @@ bool accepts(const Json& d) {
   return cases && cases->is_array() && cases->size() > 0 && (*cases)[0].contains("model_sites");
 }
 
-const RegisterChecker registered{{"elbo", accepts, run}};
+const RegisterChecker registered_elbo{{"elbo", accepts, run_elbo}};
 
 }  // namespace
 }  // namespace conformance

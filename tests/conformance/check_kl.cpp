@@ -9,7 +9,7 @@ namespace pplx {
 namespace conformance {
 namespace {
 
-void run(const Json& doc, Report& report) {
+void run_kl(const Json& doc, Report& report) {
   for (const auto& entry : doc["pairs"].items()) {
     const std::string& pair = entry.first;
     for (const Json& c : entry.second.as_array()) {
@@ -23,7 +23,7 @@ void run(const Json& doc, Report& report) {
   }
 }
 
-const RegisterChecker registered{{"kl", [](const Json& d) { return d.contains("pairs"); }, run}};
+const RegisterChecker registered_kl{{"kl", [](const Json& d) { return d.contains("pairs"); }, run_kl}};
 
 }  // namespace
 }  // namespace conformance

@@ -132,14 +132,14 @@ void check_svi_case(const Json& c, Checks& checks) {
   }
 }
 
-void run(const Json& doc, Report& report) {
+void run_optim(const Json& doc, Report& report) {
   for (const Json& c : doc["cases"].as_array())
     report.check(c["name"].as_string(), [&](Checks& checks) { check_optimizer_case(c, checks); });
   for (const Json& c : doc["svi_cases"].as_array())
     report.check(c["name"].as_string(), [&](Checks& checks) { check_svi_case(c, checks); });
 }
 
-const RegisterChecker registered{{"optim", [](const Json& d) { return d.contains("svi_cases"); }, run}};
+const RegisterChecker registered_optim{{"optim", [](const Json& d) { return d.contains("svi_cases"); }, run_optim}};
 
 }  // namespace
 }  // namespace conformance

@@ -71,7 +71,7 @@ void check_record(Checks& checks, const TransformPtr& t, const Json& rec) {
                  inv[i]["x"]);
 }
 
-void run(const Json& doc, Report& report) {
+void run_transforms(const Json& doc, Report& report) {
   for (const Json& c : doc["cases"].as_array()) {
     const std::string name = constraint_from_json(c["constraint"])->describe();
     for (const char* registry : {"transform_to", "biject_to"}) {
@@ -92,8 +92,8 @@ void run(const Json& doc, Report& report) {
   }
 }
 
-const RegisterChecker registered{
-    {"transforms", [](const Json& d) { return d.contains("param_store_registry") && d.contains("cases"); }, run}};
+const RegisterChecker registered_transforms{
+    {"transforms", [](const Json& d) { return d.contains("param_store_registry") && d.contains("cases"); }, run_transforms}};
 
 }  // namespace
 }  // namespace conformance
