@@ -94,14 +94,10 @@ void Distribution::validate_sample(const at::Tensor& value) const {
   }
   auto sup = support();
   auto ok = detail::check_remembered(value, sup);
-  if (ok.defined()) {
-    auto bad = ok.logical_not();
-    std::string example;
-    if (sup->event_dim() == 0) example = pplx::detail::str(", e.g. ", value.masked_select(bad)[0].item<double>());
+  if (ok.defined())
     throw ValueError(pplx::detail::str(name(), ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
-                                 ") is outside the support ", sup->describe(), ": ", bad.sum().item<int64_t>(), " of ",
-                                 bad.numel(), " elements", example));
-  }
+                                       ") is outside the support ", sup->describe(), ": ",
+                                       detail::describe_violation(value, ok, *sup)));
 }
 
 }  // namespace distributions

@@ -6,6 +6,7 @@
 #include <pplx/distributions/detail/linalg.h>
 #include <pplx/distributions/detail/params.h>
 #include <pplx/distributions/detail/random.h>
+#include <pplx/distributions/detail/validated.h>
 
 namespace pplx {
 namespace distributions {
@@ -60,12 +61,12 @@ void check_square(const at::Tensor& m, const char* what, const at::Tensor& loc) 
 // Positive definiteness is checked here because the base only sees the derived scale_tril.
 at::Tensor cholesky_of(const at::Tensor& m, const char* what) {
   if (is_validation_enabled()) {
-    auto ok = constraints::positive_definite->check(m);
-    if (!ok.all().item<bool>()) {
+    const auto& pd = constraints::positive_definite;
+    auto ok = detail::check_remembered(m, pd);
+    if (ok.defined())
       throw ValueError(pplx::detail::str(kMvn, ": parameter '", what, "' of shape ", shape_str(m.sizes()),
-                                         " violates constraint positive_definite (", ok.logical_not().sum().item<int64_t>(),
-                                         " of ", ok.numel(), " matrices)"));
-    }
+                                         " violates constraint positive_definite (", detail::describe_violation(m, ok, *pd),
+                                         ")"));
   }
   auto res = at::linalg_cholesky_ex(m);
   PPLX_CHECK_AS(ValueError, (std::get<1>(res) == 0).all().item<bool>(), kMvn, ": parameter '", what, "' of shape ",

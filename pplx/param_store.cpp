@@ -9,6 +9,7 @@
 
 #include <pplx/archive.h>
 #include <pplx/distributions/distribution.h>
+#include <pplx/distributions/detail/validated.h>
 #include <pplx/error.h>
 
 namespace pplx {
@@ -101,11 +102,13 @@ void ParamStore::set(const std::string& name, const at::Tensor& value, const con
                 distributions::shape_str(value.sizes()), " contains NaN or Inf (",
                 at::isfinite(detached).logical_not().sum().item<int64_t>(), " of ", detached.numel(),
                 " elements); check the initializer, e.g. a log of zero or a division by zero");
-  auto ok = c->check(detached);
-  PPLX_CHECK_AS(ValueError, ok.all().item<bool>(), "param '", name, "': initial value of shape ",
-                distributions::shape_str(value.sizes()), " violates its constraint ", c->describe(),
-                " (", ok.logical_not().sum().item<int64_t>(), " of ", ok.numel(),
-                " elements); give an init inside the constraint, e.g. torch::ones for positive");
+  if (!c->all_hold(detached)) {
+    throw ValueError(pplx::detail::str("param '", name, "': initial value of shape ",
+                                       distributions::shape_str(value.sizes()), " violates its constraint ",
+                                       c->describe(), " (",
+                                       distributions::detail::describe_violation(detached, c->check(detached), *c),
+                                       "); give an init inside the constraint, e.g. torch::ones for positive"));
+  }
   Entry e;
   e.name = name;
   e.constraint = c;

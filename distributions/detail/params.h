@@ -105,15 +105,9 @@ void validate_params(const P& params, ConstraintOf&& constraint_of, const std::s
     constraints::ConstraintPtr c = constraint_of(n);
     if (!c) return;
     auto ok = check_remembered(t, c);
-    if (ok.defined()) {
-      auto bad = ok.logical_not();
-      std::string example;
-      if (c->event_dim() == 0) example = pplx::detail::str(", e.g. ", t.masked_select(bad)[0].template item<double>());
+    if (ok.defined())
       throw ValueError(pplx::detail::str(family, ": parameter '", n, "' of shape ", shape_str(t.sizes()),
-                                         " violates constraint ", c->describe(), " (", bad.sum().template item<int64_t>(),
-                                         " of ", bad.numel(), c->event_dim() == 0 ? " elements" : " events", example,
-                                         ")"));
-    }
+                                         " violates constraint ", c->describe(), " (", describe_violation(t, ok, *c), ")"));
   });
 }
 

@@ -5,6 +5,8 @@
 // (tensor, version, constraint) turns those repeats into a pointer comparison.
 #pragma once
 
+#include <string>
+
 #include <ATen/ATen.h>
 
 #include <pplx/distributions/constraints.h>
@@ -25,6 +27,10 @@ void remember_valid(const at::Tensor& t, const constraints::ConstraintPtr& c);
 /// Checks `t` against `c` (all elements / events), consulting and filling the memory. Returns
 /// the elementwise result only when the check fails (an undefined tensor when it passes).
 at::Tensor check_remembered(const at::Tensor& t, const constraints::ConstraintPtr& c);
+
+/// What failed, for error messages, given `ok = c.check(t)`: "2 of 6 elements, e.g. -0.5" (an
+/// example value only for elementwise constraints), "1 of 4 vectors" or "1 of 3 matrices".
+std::string describe_violation(const at::Tensor& t, const at::Tensor& ok, const constraints::Constraint& c);
 
 }  // namespace detail
 }  // namespace distributions
