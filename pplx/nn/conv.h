@@ -14,16 +14,17 @@
 
 #include <pplx/nn/bayesian_layer.h>
 #include <pplx/nn/prior.h>
+#include <pplx/nn/weight_options.h>
 
 namespace pplx {
 namespace nn {
 
-/// Options of BayesianConv{1,2,3}d: torch::nn::ConvOptions' geometry (zero padding) plus
-/// BayesianLinearOptions' prior and posterior settings.
+/// Options of BayesianConv{1,2,3}d: torch::nn::ConvOptions' geometry (zero padding) plus the
+/// prior, posterior initialisation and estimator of BayesianWeightOptions.
 ///
 ///   BayesianConv2dOptions(1, 16, /*kernel_size=*/{3, 5}).padding(1).flipout(true)
 template <size_t D>
-struct BayesianConvOptions {
+struct BayesianConvOptions : BayesianWeightOptions<BayesianConvOptions<D>> {
   BayesianConvOptions(int64_t in_channels, int64_t out_channels, torch::ExpandingArray<D> kernel_size)
       : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(std::move(kernel_size)) {}
   TORCH_ARG(int64_t, in_channels);
@@ -35,27 +36,6 @@ struct BayesianConvOptions {
   TORCH_ARG(torch::ExpandingArray<D>, dilation) = 1;
   TORCH_ARG(int64_t, groups) = 1;
   TORCH_ARG(bool, bias) = true;
-  /// As in BayesianLinearOptions.
-  TORCH_ARG(double, prior_mean) = 0.0;
-  TORCH_ARG(double, prior_scale) = 1.0;
-  TORCH_ARG(c10::optional<Prior>, prior) = c10::nullopt;
-
- public:
-  /// Shorthands: `.prior(dist::Normal(0.0, 0.1))`, `.prior(some_dist_ptr)`.
-  BayesianConvOptions& prior(const distributions::Distribution& d) {
-    prior_ = Prior(d);
-    return *this;
-  }
-  BayesianConvOptions& prior(distributions::DistPtr d) {
-    prior_ = Prior(std::move(d));
-    return *this;
-  }
-  TORCH_ARG(double, posterior_mu_init) = 0.0;
-  TORCH_ARG(double, posterior_mu_init_std) = 0.1;
-  TORCH_ARG(double, posterior_rho_init) = -3.0;
-  TORCH_ARG(double, posterior_rho_init_std) = 0.1;
-  TORCH_ARG(bool, flipout) = false;
-  TORCH_ARG(bool, local_reparameterization) = false;
 };
 using BayesianConv1dOptions = BayesianConvOptions<1>;
 using BayesianConv2dOptions = BayesianConvOptions<2>;

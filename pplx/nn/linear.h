@@ -12,48 +12,23 @@
 
 #include <pplx/nn/bayesian_layer.h>
 #include <pplx/nn/prior.h>
+#include <pplx/nn/weight_options.h>
 
 namespace pplx {
 namespace nn {
 
-/// Options of BayesianLinear. Names and defaults follow bayesian-torch's LinearReparameterization.
+/// Options of BayesianLinear: the features and bias, plus the prior, posterior initialisation and
+/// estimator of BayesianWeightOptions. Names and defaults follow bayesian-torch's
+/// LinearReparameterization.
 ///
 ///   BayesianLinearOptions(784, 1024).prior_scale(1.0).posterior_rho_init(-3.0).flipout(true)
-struct BayesianLinearOptions {
+struct BayesianLinearOptions : BayesianWeightOptions<BayesianLinearOptions> {
   BayesianLinearOptions(int64_t in_features, int64_t out_features)
       : in_features_(in_features), out_features_(out_features) {}
   TORCH_ARG(int64_t, in_features);
   TORCH_ARG(int64_t, out_features);
   /// Whether the layer has a (random) bias.
   TORCH_ARG(bool, bias) = true;
-  /// The default prior: every weight N(prior_mean, prior_scale^2) (bayesian-torch's prior_mean and
-  /// prior_variance, which it uses as a scale).
-  TORCH_ARG(double, prior_mean) = 0.0;
-  TORCH_ARG(double, prior_scale) = 1.0;
-  /// Any other prior (priors::scale_mixture, priors::gaussian, a distribution...); overrides
-  /// prior_mean and prior_scale.
-  TORCH_ARG(c10::optional<Prior>, prior) = c10::nullopt;
-
- public:
-  /// Shorthands: `.prior(dist::Normal(0.0, 0.1))`, `.prior(some_dist_ptr)`.
-  BayesianLinearOptions& prior(const distributions::Distribution& d) {
-    prior_ = Prior(d);
-    return *this;
-  }
-  BayesianLinearOptions& prior(distributions::DistPtr d) {
-    prior_ = Prior(std::move(d));
-    return *this;
-  }
-  /// Posterior means start at N(posterior_mu_init, posterior_mu_init_std^2) draws (0: constant).
-  TORCH_ARG(double, posterior_mu_init) = 0.0;
-  TORCH_ARG(double, posterior_mu_init_std) = 0.1;
-  /// Posterior rho (sigma = softplus(rho)) starts at N(posterior_rho_init, posterior_rho_init_std^2).
-  TORCH_ARG(double, posterior_rho_init) = -3.0;
-  TORCH_ARG(double, posterior_rho_init_std) = 0.1;
-  /// Flipout estimator (see Estimator::flipout).
-  TORCH_ARG(bool, flipout) = false;
-  /// Local reparameterization estimator (see Estimator::local_reparameterization).
-  TORCH_ARG(bool, local_reparameterization) = false;
 };
 
 /// y = x W^T + b with W and b random: sample sites in a model, N(mu, softplus(rho)) in the guide
