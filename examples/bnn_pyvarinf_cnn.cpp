@@ -12,6 +12,7 @@
 // draws; here that term comes from the weights' sample sites, one draw per particle, and
 // prior_loss() (printed at the end, = kl_divergence) uses n_mc_samples.
 // Data: Debian's dataset-fashion-mnist.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -113,7 +114,8 @@ Result fit(const nn::Prior& prior, const Cnn& cnn, const ex::Args& args, const e
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = ex::parse_args(argc, argv, "A torch::nn CNN made Bayesian with variationalize, four PyVarInf priors");
+  auto args = ex::parse_args(argc, argv, "A torch::nn CNN made Bayesian with variationalize, four PyVarInf priors",
+                             {"--prior"});
   auto train = ex::load_fashion_mnist("train", args.by_mode<int64_t>(256, 10000, 60000));
   auto test = ex::load_fashion_mnist("test", args.by_mode<int64_t>(256, 2000, 10000));
   if (train.images_2d().size(2) != 28 || train.labels.max().item<int64_t>() > 9 || test.labels.min().item<int64_t>() < 0) {
@@ -130,6 +132,19 @@ int main(int argc, char** argv) {
                                 nn::priors::conjugate_known_mean(/*n_mc_samples=*/10, /*mean=*/0.0, /*alpha_0=*/0.5,
                                                                  /*beta_0=*/0.01),
                                 nn::priors::mixtgauss(/*n_mc_samples=*/10, /*sigma_1=*/0.2, /*sigma_2=*/0.005, /*pi=*/0.5)};
+  // --prior NAME trains with one prior only (its description starts with NAME).
+  if (args.has("--prior")) {
+    const auto wanted = args.get("--prior");
+    auto other = [&](const nn::Prior& p) {
+      const auto& d = p.description();
+      return d != wanted && d.rfind(wanted + "(", 0) != 0;
+    };
+    all.erase(std::remove_if(all.begin(), all.end(), other), all.end());
+    if (all.empty()) {
+      std::cerr << "--prior must be one of gaussian, conjugate, conjugate_known_mean, mixtgauss\n";
+      return 2;
+    }
+  }
   std::vector<Result> results;
   for (const auto& prior : all) results.push_back(fit(prior, cnn, args, train, test));
   std::printf("\n%-62s %14s %18s %12s\n", "prior", "mean weights", "8 sampled nets", "prior_loss");

@@ -2,6 +2,7 @@
 #include "args.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -34,6 +35,8 @@ int64_t to_int(const char* prog, const std::string& description, const std::vect
 }  // namespace
 
 Args parse_args(int argc, char** argv, const std::string& description, const std::vector<std::string>& extra) {
+  // Progress lines appear as they are printed, also when stdout is a file or a pipe (tee).
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   Args a;
   const char* prog = argc > 0 ? argv[0] : "example";
   for (int i = 1; i < argc; ++i) {
