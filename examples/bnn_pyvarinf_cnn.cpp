@@ -11,6 +11,16 @@
 // In PyVarInf the loss is nll + prior_loss() / N with the prior term estimated from n_mc_samples
 // draws; here that term comes from the weights' sample sites, one draw per particle, and
 // prior_loss() (printed at the end, = kl_divergence) uses n_mc_samples.
+//
+// Full mode (60000 images, 5 epochs), test accuracy with mean weights / 8 sampled networks:
+// gaussian 84.2 / 84.4 %, conjugate 10.0 / 10.0 %, conjugate_known_mean 86.3 / 86.4 %, mixtgauss
+// 86.5 / 85.3 %. The conjugate prior, with kappa_0 = 0.5, leaves each layer's common weight mean
+// free (its density barely changes when every weight of a layer moves together), and PyVarInf's
+// initialisation starts from pure noise (means 0, scales the prior's). Shifting all of fc1's
+// weights negative kills its ReLUs, which removes the weights' noise from the logits at no prior
+// cost, so the fit collapses to a constant prediction (default mode: fc1's posterior means average
+// -0.016 with a spread of 0.0095; -0.004 and 0.0145 under conjugate_known_mean). Pinning the mean
+// (kappa_0 = 1e6, or conjugate_known_mean) trains.
 // Data: Debian's dataset-fashion-mnist.
 #include <algorithm>
 #include <chrono>
