@@ -41,7 +41,9 @@ Entry* find(const at::Tensor& t, const constraints::ConstraintPtr& c) {
   return nullptr;
 }
 
-// Records that t passed c, in `slot` when (t, c) already has an entry, else in the oldest one.
+// Records that t passed c, in `slot` when (t, c) already has an entry, else in the oldest one of
+// the ring. An entry holds a weak reference to the tensor and a strong one to the constraint, so
+// that neither address can be reused by another object while the entry lives.
 void remember(const at::Tensor& t, const constraints::ConstraintPtr& c, Entry* slot) {
   if (!slot) {
     Memory& m = memory();
@@ -60,10 +62,6 @@ bool known_valid(const at::Tensor& t, const constraints::ConstraintPtr& c) {
   if (!rememberable(t)) return false;
   const Entry* e = find(t, c);
   return e && e->version == t._version();
-}
-
-void remember_valid(const at::Tensor& t, const constraints::ConstraintPtr& c) {
-  if (rememberable(t)) remember(t, c, find(t, c));
 }
 
 at::Tensor check_remembered(const at::Tensor& t, const constraints::ConstraintPtr& c) {

@@ -19,11 +19,6 @@ namespace detail {
 /// `c->check` on this thread.
 bool known_valid(const at::Tensor& t, const constraints::ConstraintPtr& c);
 
-/// Records that `t` passed `c->check`. Entries hold a weak reference to the tensor and a strong
-/// one to the constraint, so that neither address can be reused by another object while the
-/// entry lives; the memory is a small ring (older entries are overwritten).
-void remember_valid(const at::Tensor& t, const constraints::ConstraintPtr& c);
-
 /// Checks `t` against `c` (all elements / events), consulting and filling the memory. Returns
 /// the elementwise result only when the check fails (an undefined tensor when it passes).
 at::Tensor check_remembered(const at::Tensor& t, const constraints::ConstraintPtr& c);
