@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
                                 nn::priors::conjugate_known_mean(/*n_mc_samples=*/10, /*mean=*/0.0, /*alpha_0=*/0.5,
                                                                  /*beta_0=*/0.01),
                                 nn::priors::mixtgauss(/*n_mc_samples=*/10, /*sigma_1=*/0.2, /*sigma_2=*/0.005, /*pi=*/0.5)};
-  // --prior NAME trains with one prior only (its description starts with NAME).
+  // --prior NAME trains with one prior only (the one whose description is NAME or NAME(...)).
   if (args.has("--prior")) {
     const auto wanted = args.get("--prior");
     auto other = [&](const nn::Prior& p) {
