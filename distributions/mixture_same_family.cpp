@@ -2,6 +2,7 @@
 #include <pplx/distributions/mixture_same_family.h>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <ATen/ExpandUtils.h>
 
 #include <pplx/distributions/categorical.h>
@@ -52,7 +53,7 @@ at::Tensor MixtureSameFamily::padded_probs() const {
 }
 
 at::Tensor MixtureSameFamily::sample(c10::IntArrayRef sample_shape, Generator gen) const {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   auto which = mixture_->sample(sample_shape, gen);               // [S..., B...]
   auto comps = component_->sample(sample_shape, gen);             // [S..., B..., K, E...]
   const int64_t ed = event_dim();

@@ -3,6 +3,9 @@
 
 #include <cmath>
 
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+
 #include <pplx/distributions/detail/params.h>
 #include <pplx/distributions/detail/random.h>
 
@@ -26,7 +29,7 @@ ScaleMixtureNormal::ScaleMixtureNormal(ScaleMixtureNormalParams params)
                   {"pi", constraints::unit_interval}}) {}
 
 at::Tensor ScaleMixtureNormal::sample(c10::IntArrayRef sample_shape, Generator gen) const {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   auto shape = extended_shape(sample_shape);
   auto first = detail::bernoulli(p_.pi.expand(shape), gen).to(at::kBool);
   auto eps = detail::randn(shape, gen, p_.loc.options());

@@ -3,6 +3,7 @@
 #include <pplx/distributions/transformed_distribution.h>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <pplx/distributions/independent.h>
 #include <pplx/error.h>
@@ -42,7 +43,7 @@ TransformedDistribution::TransformedDistribution(DistPtr base, std::vector<trans
 }
 
 at::Tensor TransformedDistribution::sample(c10::IntArrayRef sample_shape, Generator gen) const {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   at::Tensor x = base_->sample(sample_shape, std::move(gen));
   for (const auto& t : transforms_) x = t->forward(x);
   return x;

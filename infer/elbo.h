@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <c10/util/Optional.h>
 #include <torch/arg.h>
 
@@ -75,7 +76,7 @@ class ELBO {
   /// The value of -ELBO (no gradients are recorded).
   template <class Model, class Guide, class... Args>
   double loss(Model&& model, Guide&& guide, Args&&... args) {
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     return differentiable_loss(model, guide, args...).template item<double>();
   }
 

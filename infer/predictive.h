@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <pplx/handlers/condition.h>
 #include <pplx/handlers/trace.h>
@@ -70,7 +71,7 @@ class Predictive : private detail::PredictiveBase {
   /// Draws the samples; the arguments go to the guide and the model. Returns site -> stacked values.
   template <class... Args>
   handlers::TensorMap operator()(Args&&... args) {
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     collected_.clear();
     for (int64_t i = 0; i < num_samples_; ++i) {
       handlers::TensorMap fixed;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/arg.h>
 
 #include <pplx/handlers/trace.h>
@@ -122,7 +123,7 @@ class SVI : public detail::SVIBase {
   /// The loss at the current parameters, without gradients or updates.
   template <class... Args>
   double evaluate_loss(Args&&... args) {
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     return loss_value(compute_loss(args...));
   }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <pplx/error.h>
 
@@ -25,7 +26,7 @@ TorchClippedAdam::TorchClippedAdam(std::vector<at::Tensor> params, ClippedAdamOp
 
 // A line-by-line port of pyro/optim/clipped_adam.py's step.
 at::Tensor TorchClippedAdam::step(LossClosure closure) {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   at::Tensor loss;
   if (closure) {
     at::AutoGradMode enable_grad(true);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/optim/optimizer.h>
 
 #include <pplx/error.h>
@@ -130,7 +131,7 @@ PyroOptim::Slot& PyroOptim::slot_for(const std::string& name, const at::Tensor& 
 void PyroOptim::step_impl(size_t n) {
   PPLX_CHECK(n > 0, "pplx::optim::", name(), ".step: no parameters to update. The model and guide have no "
              "pplx::param sites (or all of them were substituted): there is nothing to optimize");
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   // Global clipping needs every gradient of the step at once, so it runs before the per-tensor loop.
   if (global_clip_norm_) {
     std::vector<at::Tensor> grads;

@@ -2,6 +2,7 @@
 #include <pplx/nn/bayesian_layer.h>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <pplx/distributions/kl.h>
 #include <pplx/distributions/normal.h>
@@ -156,7 +157,7 @@ at::Tensor BayesianLayer::forward_impl(const at::Tensor& x) const {
 
 void BayesianLayer::init_posterior(at::Tensor& mu, at::Tensor& rho, double mu_init, double mu_init_std,
                                    double rho_init, double rho_init_std) {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   if (mu_init_std > 0) {
     mu.normal_(mu_init, mu_init_std);
   } else {

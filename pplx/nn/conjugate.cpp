@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <pplx/distributions/constraints.h>
 #include <pplx/error.h>
@@ -57,7 +58,7 @@ ConjugateNormalGamma::ConjugateNormalGamma(Shape event_shape, double alpha_0, do
 }
 
 at::Tensor ConjugateNormalGamma::sample(c10::IntArrayRef sample_shape, distributions::Generator gen) const {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   Shape outer = sample_batch(sample_shape, batch_shape());
   auto tau = sample_precision(outer, alpha_0_, beta_0_, options_, gen);
   auto mu = mu_0_ + at::randn(outer, gen, options_) / (kappa_0_ * tau).sqrt();
@@ -115,7 +116,7 @@ ConjugateKnownMean::ConjugateKnownMean(Shape event_shape, double mean, double al
 }
 
 at::Tensor ConjugateKnownMean::sample(c10::IntArrayRef sample_shape, distributions::Generator gen) const {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   auto tau = sample_precision(sample_batch(sample_shape, batch_shape()), alpha_0_, beta_0_, options_, gen);
   for (int64_t i = 0; i < event_dim(); ++i) tau = tau.unsqueeze(-1);
   return mean_ + at::randn(extended_shape(sample_shape), gen, options_) / tau.sqrt();

@@ -6,6 +6,7 @@
 #include <set>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <pplx/archive.h>
 #include <pplx/distributions/distribution.h>
@@ -54,7 +55,7 @@ void save_posterior(const std::string& path, const std::string& prefix, torch::n
   records.push_back({kHeader, pplx::detail::str("format 1; sites named ", prefix, ".*; ", layers.size(),
                                                 " Bayesian layers; posteriors Normal(loc, scale)"),
                      at::zeros({0})});
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   for (auto& item : layers) {
     const BayesianLayer& l = *item.second;
     for (const auto& param : l.random_parameters()) {
@@ -121,7 +122,7 @@ void load_posterior(const std::string& path, const std::string& prefix, torch::n
                 missing.empty() ? "" : " Missing from the file: " + join(missing) + ".",
                 wrong_shape.empty() ? "" : " Different shapes: " + join(wrong_shape) + ".",
                 unexpected.empty() ? "" : " In the file but not in the network: " + join(unexpected) + ".");
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   for (auto& c : copies) {
     at::Tensor src = c.src.to(c.dst.device(), at::kDouble);
     if (c.scale_to_rho) {

@@ -5,8 +5,10 @@
 #include <cmath>
 #include <functional>
 #include <set>
+#include <variant>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
@@ -34,7 +36,10 @@ std::shared_ptr<BayesImpl> bayesian_conv(const ConvImpl& conv, const Prior& prio
   BayesianConvOptions<D> b(o.in_channels(), o.out_channels(), o.kernel_size());
   b.stride(o.stride()).dilation(o.dilation()).groups(o.groups()).bias(o.bias()).prior(prior);
   // Padding is only descriptive here: the original layer, with its padding mode, does the work.
-  if (const auto* pad = c10::get_if<torch::ExpandingArray<D>>(&o.padding())) b.padding(*pad);
+  // padding is a c10::variant on LibTorch 1.x and a std::variant on 2.x: an unqualified get_if
+  // finds the matching overload through argument-dependent lookup on both.
+  using std::get_if;
+  if (const auto* pad = get_if<torch::ExpandingArray<D>>(&o.padding())) b.padding(*pad);
   b.posterior_mu_init_std(0.0).posterior_rho_init_std(0.0);
   return std::make_shared<BayesImpl>(b);
 }
@@ -97,7 +102,7 @@ void VariationalBase::build(torch::nn::Module& copy, const Prior& prior, const V
       return;
     }
     {
-      at::NoGradGuard no_grad;
+      c10::NoGradGuard no_grad;
       auto init = [&](at::Tensor& mu, at::Tensor& rho, const at::Tensor& original) {
         if (options.zero_mean()) {
           mu.zero_();

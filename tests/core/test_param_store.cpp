@@ -4,6 +4,8 @@
 #include <fstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include <doctest/doctest.h>
 
 #include "fixtures.h"

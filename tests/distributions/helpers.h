@@ -133,7 +133,7 @@ void on_cuda(F&& body) {
     MESSAGE("CUDA not available: skipped");
     return;
   }
-  body(torch::Device(torch::kCUDA));
+  body(torch::Device(torch::kCUDA, 0));  // with its index: tensors report cuda:0, never plain cuda
 }
 
 }  // namespace pplx_test

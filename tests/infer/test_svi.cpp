@@ -72,7 +72,7 @@ TEST_CASE("SVI on Bayesian linear regression matches the exact Gaussian posterio
   auto w_true = torch::tensor({1.0, -2.0, 0.5}, torch::kDouble);
   auto y = X.matmul(w_true) + sigma * torch::randn({n}, torch::kDouble);
   auto precision = alpha * torch::eye(d, torch::kDouble) + X.t().matmul(X) / (sigma * sigma);
-  auto post_mean = torch::linalg::solve(precision, X.t().matmul(y) / (sigma * sigma), true);
+  auto post_mean = at::linalg_solve(precision, X.t().matmul(y) / (sigma * sigma), /*left=*/true);
   // The optimal mean-field Gaussian has the exact means and variances 1 / diag(precision).
   auto mf_scale = precision.diagonal().rsqrt();
 
