@@ -61,6 +61,7 @@ class Elementwise final : public Constraint {
     }
     return Constraint::all_hold(v);
   }
+  bool only_rejects_nan() const override { return bounds_ == Bounds::not_nan; }
   bool is_discrete() const override { return discrete_; }
   std::vector<double> args() const override { return args_; }
   at::Tensor lower_bound() const override { return bound_tensor(lower_); }

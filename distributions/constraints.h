@@ -28,6 +28,13 @@ class Constraint {
   /// Whether every element (event) of `value` satisfies the constraint: check(value).all(), read
   /// back as a bool. Elementwise bounds override it with one reduction (min, or sum for NaN).
   virtual bool all_hold(const at::Tensor& value) const;
+  /// check(value).all() as a 0-dim bool tensor on value's device: the verdict without reading it
+  /// back, for validation that is read once per step together with the loss.
+  virtual at::Tensor all_hold_tensor(const at::Tensor& value) const { return check(value).all(); }
+  /// Whether check() fails only for NaN (the `real` constraint). A NaN in a density's parameter
+  /// or value makes that density NaN, so such a check needs no verdict of its own inside a step:
+  /// the step's non-finite loss reveals it (see distributions::DeferredValidation).
+  virtual bool only_rejects_nan() const { return false; }
   /// Number of trailing dimensions that form one element (1 for simplex, 2 for lower_cholesky).
   virtual int64_t event_dim() const { return 0; }
   /// Whether the set is discrete (integers, booleans).

@@ -93,11 +93,11 @@ void Distribution::validate_sample(const at::Tensor& value) const {
                   shape_str(event_shape_));
   }
   auto sup = support();
-  auto ok = detail::check_remembered(value, sup);
-  if (ok.defined())
-    throw ValueError(pplx::detail::str(name(), ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
+  detail::validate(value, sup, [value, sup, family = name()](const at::Tensor& ok) {
+    throw ValueError(pplx::detail::str(family, ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
                                        ") is outside the support ", sup->describe(), ": ",
                                        detail::describe_violation(value, ok, *sup)));
+  });
 }
 
 }  // namespace distributions

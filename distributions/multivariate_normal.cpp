@@ -62,15 +62,17 @@ void check_square(const at::Tensor& m, const char* what, const at::Tensor& loc) 
 at::Tensor cholesky_of(const at::Tensor& m, const char* what) {
   if (is_validation_enabled()) {
     const auto& pd = constraints::positive_definite;
-    auto ok = detail::check_remembered(m, pd);
-    if (ok.defined())
+    detail::validate(m, pd, [m, pd, what](const at::Tensor& ok) {
       throw ValueError(pplx::detail::str(kMvn, ": parameter '", what, "' of shape ", shape_str(m.sizes()),
                                          " violates constraint positive_definite (", detail::describe_violation(m, ok, *pd),
                                          ")"));
+    });
   }
   auto res = at::linalg_cholesky_ex(m);
-  PPLX_CHECK_AS(ValueError, (std::get<1>(res) == 0).all().item<bool>(), kMvn, ": parameter '", what, "' of shape ",
-                shape_str(m.sizes()), " is not positive definite (Cholesky factorization failed)");
+  detail::require((std::get<1>(res) == 0).all(), [shape = m.sizes().vec(), what] {
+    throw ValueError(pplx::detail::str(kMvn, ": parameter '", what, "' of shape ", shape_str(shape),
+                                       " is not positive definite (Cholesky factorization failed)"));
+  });
   return std::get<0>(res);
 }
 }  // namespace

@@ -3,6 +3,10 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
+#include <vector>
+
+#include <pplx/distributions/deferred_validation.h>
 
 #include <pplx/error.h>
 
@@ -56,6 +60,23 @@ void remember(const at::Tensor& t, const constraints::ConstraintPtr& c, Entry* s
   slot->version = t._version();
 }
 
+// A check queued by a DeferredValidation scope: its device-side verdict (undefined for checks
+// only a NaN fails, see Constraint::only_rejects_nan) and how to rerun it on the host.
+struct Pending {
+  at::Tensor tensor;                     // remembered on commit (undefined for require())
+  constraints::ConstraintPtr constraint;
+  int64_t version = 0;                   // tensor's version when queued
+  at::Tensor verdict;
+  std::function<void()> rerun;           // checks now, throws on failure
+};
+
+struct Queue {
+  std::vector<Pending> pending;
+};
+
+// The owning scope's queue on this thread, or null outside any scope.
+thread_local Queue* active_queue = nullptr;
+
 }  // namespace
 
 bool known_valid(const at::Tensor& t, const constraints::ConstraintPtr& c) {
@@ -73,6 +94,36 @@ at::Tensor check_remembered(const at::Tensor& t, const constraints::ConstraintPt
   return {};
 }
 
+void validate(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn raise) {
+  Entry* slot = rememberable(t) ? find(t, c) : nullptr;
+  if (slot && slot->version == t._version()) return;
+  auto check_now = [t, c, raise = std::move(raise)] {
+    if (!c->all_hold(t)) raise(c->check(t));
+  };
+  if (active_queue) {
+    // A tensor checked twice in one step (a guide's draw replayed in the model, a parameter read
+    // by two sites) is queued once.
+    for (const Pending& p : active_queue->pending)
+      if (p.constraint == c && p.tensor.is_same(t) && p.version == t._version()) return;
+    at::Tensor verdict = c->only_rejects_nan() ? at::Tensor() : c->all_hold_tensor(t);
+    active_queue->pending.push_back({t, c, t._version(), std::move(verdict), std::move(check_now)});
+    return;
+  }
+  check_now();
+  if (rememberable(t)) remember(t, c, slot);
+}
+
+void require(const at::Tensor& ok, std::function<void()> raise) {
+  auto check_now = [ok, raise = std::move(raise)] {
+    if (!ok.item<bool>()) raise();
+  };
+  if (active_queue) {
+    active_queue->pending.push_back({at::Tensor(), nullptr, 0, ok, std::move(check_now)});
+    return;
+  }
+  check_now();
+}
+
 std::string describe_violation(const at::Tensor& t, const at::Tensor& ok, const constraints::Constraint& c) {
   auto bad = ok.logical_not();
   const int64_t ed = c.event_dim();
@@ -84,5 +135,52 @@ std::string describe_violation(const at::Tensor& t, const at::Tensor& ok, const 
 }
 
 }  // namespace detail
+
+DeferredValidation::DeferredValidation() {
+  if (detail::active_queue) return;  // joins the outer scope
+  thread_local detail::Queue queue;  // its vector's storage is reused from step to step
+  queue.pending.clear();
+  detail::active_queue = &queue;
+  owns_ = true;
+}
+
+DeferredValidation::~DeferredValidation() {
+  if (!owns_) return;
+  detail::active_queue->pending.clear();
+  detail::active_queue = nullptr;
+}
+
+at::Tensor DeferredValidation::guard(const at::Tensor& value) const {
+  if (!owns_) return value;
+  std::vector<at::Tensor> verdicts;
+  for (const auto& p : detail::active_queue->pending)
+    if (p.verdict.defined()) verdicts.push_back(p.verdict);
+  if (verdicts.empty()) return value;
+  at::Tensor all = verdicts.size() == 1 ? verdicts[0] : at::stack(verdicts).all();
+  if (all.device() != value.device()) all = all.to(value.device());
+  return at::where(all, value, std::numeric_limits<double>::quiet_NaN());
+}
+
+void DeferredValidation::raise_first_failure() {
+  if (!owns_) return;
+  std::vector<detail::Pending> pending;
+  std::swap(pending, detail::active_queue->pending);
+  // Rerun with deferral off, so that each check reads its result and throws; the scope stays
+  // the owner afterwards (also when a check throws).
+  struct Resume {
+    detail::Queue* queue;
+    ~Resume() { detail::active_queue = queue; }
+  } resume{detail::active_queue};
+  detail::active_queue = nullptr;
+  for (auto& p : pending) p.rerun();
+}
+
+void DeferredValidation::commit() {
+  if (!owns_) return;
+  for (const auto& p : detail::active_queue->pending)
+    if (p.constraint && detail::rememberable(p.tensor)) detail::remember(p.tensor, p.constraint, detail::find(p.tensor, p.constraint));
+  detail::active_queue->pending.clear();
+}
+
 }  // namespace distributions
 }  // namespace pplx

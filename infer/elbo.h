@@ -2,6 +2,7 @@
 // ELBO: the base of the trace-based ELBO estimators (pyro/infer/elbo.py): options, particles, traces.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include <c10/util/Optional.h>
 #include <torch/arg.h>
 
+#include <pplx/distributions/deferred_validation.h>
 #include <pplx/handlers/replay.h>
 #include <pplx/handlers/trace.h>
 #include <pplx/plate.h>
@@ -73,11 +75,23 @@ class ELBO {
     return finish();
   }
 
-  /// The value of -ELBO (no gradients are recorded).
+  /// The value of -ELBO (no gradients are recorded). Validation verdicts are read with it
+  /// (distributions::DeferredValidation): one host read.
   template <class Model, class Guide, class... Args>
   double loss(Model&& model, Guide&& guide, Args&&... args) {
     c10::NoGradGuard no_grad;
-    return differentiable_loss(model, guide, args...).template item<double>();
+    distributions::DeferredValidation deferred;
+    at::Tensor value;
+    try {
+      value = differentiable_loss(model, guide, args...);
+    } catch (...) {
+      deferred.raise_first_failure();  // a failed check explains what followed it
+      throw;
+    }
+    const double out = deferred.guard(value).template item<double>();
+    if (!std::isfinite(out)) deferred.raise_first_failure();
+    deferred.commit();
+    return out;
   }
 
   const ELBOOptions& options() const { return options_; }

@@ -16,10 +16,17 @@ SVIBase::SVIBase(std::shared_ptr<optim::PyroOptim> optim, SVIOptions options)
   PPLX_CHECK_AS(ValueError, optim_ != nullptr, "SVI: optimizer is null");
 }
 
-double SVIBase::loss_value(const at::Tensor& loss) {
+void SVIBase::check_scalar(const at::Tensor& loss) {
   PPLX_CHECK_AS(ShapeError, loss.defined() && loss.numel() == 1, "SVI: the loss must be a scalar tensor, got ",
                 loss.defined() ? distributions::shape_str(loss.sizes()) : std::string("an undefined tensor"));
-  return loss.item<double>();
+}
+
+double SVIBase::loss_value(const at::Tensor& loss, distributions::DeferredValidation& deferred) {
+  check_scalar(loss);
+  const double value = deferred.guard(loss).item<double>();
+  if (!std::isfinite(value)) deferred.raise_first_failure();
+  deferred.commit();
+  return value;
 }
 
 void SVIBase::zero_grads() {
@@ -28,8 +35,10 @@ void SVIBase::zero_grads() {
     if (s.type == SiteType::param && s.unconstrained.defined()) s.unconstrained.mutable_grad() = at::Tensor();
 }
 
-double SVIBase::finish_step(const at::Tensor& loss, const ELBO* elbo) {
-  const double value = loss_value(loss);
+double SVIBase::finish_step(const at::Tensor& loss, const ELBO* elbo, distributions::DeferredValidation& deferred) {
+  // The one host read of a step: the loss, NaN if a queued validation check failed. Then the
+  // checks rerun on the host only when something is wrong, to name what.
+  const double value = loss_value(loss, deferred);
   if (!std::isfinite(value)) {
     zero_grads();
     if (options_.skip_non_finite()) {
@@ -46,6 +55,18 @@ double SVIBase::finish_step(const at::Tensor& loss, const ELBO* elbo) {
         ". Check the data, the parameter initializations and the learning rate, or pass "
         "SVIOptions().skip_non_finite(true) to skip such steps"));
   }
+  update(loss);
+  return value;
+}
+
+at::Tensor SVIBase::finish_step_async(const at::Tensor& loss, distributions::DeferredValidation& deferred) {
+  check_scalar(loss);
+  at::Tensor guarded = deferred.guard(loss.detach());
+  update(loss);
+  return guarded;
+}
+
+void SVIBase::update(const at::Tensor& loss) {
   bool any = false;
   for (const auto& s : params_) any = any || (s.type == SiteType::param && s.unconstrained.defined());
   PPLX_CHECK(any, "SVI.step: the model and guide have no pplx::param sites (or all are substituted), so there is "
@@ -55,7 +76,6 @@ double SVIBase::finish_step(const at::Tensor& loss, const ELBO* elbo) {
   loss.backward();
   optim_->step(params_);
   zero_grads();
-  return value;
 }
 
 }  // namespace detail

@@ -11,6 +11,7 @@
 #include <c10/core/GradMode.h>
 #include <torch/arg.h>
 
+#include <pplx/distributions/deferred_validation.h>
 #include <pplx/handlers/trace.h>
 #include <pplx/infer/elbo.h>
 #include <pplx/infer/non_finite.h>
@@ -48,12 +49,18 @@ class SVIBase {
   SVIBase(std::shared_ptr<optim::PyroOptim> optim, SVIOptions options);
   ~SVIBase() = default;
 
-  /// Reads the loss (the one .item() of a step), checks it is finite, backpropagates, steps the
-  /// optimizer over the captured params and zeroes their gradients. `elbo` (may be null) is asked
-  /// which site made a non-finite loss.
-  double finish_step(const at::Tensor& loss, const ELBO* elbo);
-  /// The value of an evaluation-only loss.
-  static double loss_value(const at::Tensor& loss);
+  /// Reads the loss together with the step's deferred validation verdicts (the one host read of
+  /// a step), throws the first failed check's error or NonFiniteLossError, backpropagates, steps
+  /// the optimizer over the captured params and zeroes their gradients. `elbo` (may be null) is
+  /// asked which site made a non-finite loss.
+  double finish_step(const at::Tensor& loss, const ELBO* elbo, distributions::DeferredValidation& deferred);
+  /// finish_step without the read: backpropagates and steps, and returns the loss guarded by the
+  /// verdicts (NaN when a check failed), detached.
+  at::Tensor finish_step_async(const at::Tensor& loss, distributions::DeferredValidation& deferred);
+  /// The value of an evaluation-only loss (validation verdicts read with it).
+  static double loss_value(const at::Tensor& loss, distributions::DeferredValidation& deferred);
+  /// Throws pplx::ShapeError unless `loss` is a defined one-element tensor.
+  static void check_scalar(const at::Tensor& loss);
 
   std::shared_ptr<optim::PyroOptim> optim_;
   SVIOptions options_;
@@ -61,6 +68,8 @@ class SVIBase {
   int64_t num_skipped_ = 0;
 
  private:
+  /// Backpropagates `loss`, steps the optimizer over the captured params, zeroes their gradients.
+  void update(const at::Tensor& loss);
   void zero_grads();
 };
 
@@ -104,27 +113,42 @@ class SVI : public detail::SVIBase {
         guide_(std::move(guide)),
         loss_(std::move(loss)) {}
 
-  /// One gradient step; returns the loss before the update.
+  /// One gradient step; returns the loss before the update. Reads one number back from the
+  /// device: the loss, with the step's validation verdicts folded in (DeferredValidation).
   template <class... Args>
   double step(Args&&... args) {
-    at::Tensor loss;
-    {
-      // Pyro: `with poutine.trace(param_only=True) as param_capture: loss = ...`. The trace
-      // records into params_, whose storage is reused from step to step.
-      handlers::TraceMessenger capture(handlers::TraceOptions().param_only(true));
-      params_.clear();
-      std::swap(capture.get_trace(), params_);
-      loss = compute_loss(args...);
-      std::swap(capture.get_trace(), params_);
-    }
-    return finish_step(loss, elbo());
+    distributions::DeferredValidation deferred;
+    at::Tensor loss = capture_loss(deferred, args...);
+    return finish_step(loss, elbo(), deferred);
+  }
+
+  /// One gradient step that reads nothing back, so that a GPU runs ahead of the host: returns the
+  /// loss before the update as a detached 0-dim tensor on its device. Nothing is checked that
+  /// needs a value: a failed validation check or a non-finite density shows as a NaN loss, and the
+  /// update has then already been applied. Read the loss every N steps:
+  ///
+  ///   at::Tensor loss = svi.step_async(x, y);
+  ///   if (step % 100 == 0 && !std::isfinite(loss.item<double>())) { /* stop, or rerun step() */ }
+  template <class... Args>
+  at::Tensor step_async(Args&&... args) {
+    distributions::DeferredValidation deferred;
+    at::Tensor loss = capture_loss(deferred, args...);
+    return finish_step_async(loss, deferred);
   }
 
   /// The loss at the current parameters, without gradients or updates.
   template <class... Args>
   double evaluate_loss(Args&&... args) {
     c10::NoGradGuard no_grad;
-    return loss_value(compute_loss(args...));
+    distributions::DeferredValidation deferred;
+    at::Tensor loss;
+    try {
+      loss = compute_loss(args...);
+    } catch (...) {
+      deferred.raise_first_failure();  // a failed check explains what followed it
+      throw;
+    }
+    return loss_value(loss, deferred);
   }
 
   Loss& loss() { return loss_; }
@@ -132,6 +156,26 @@ class SVI : public detail::SVIBase {
   Guide& guide() { return guide_; }
 
  private:
+  // The loss, with the params it touched recorded in params_. Pyro: `with
+  // poutine.trace(param_only=True) as param_capture: loss = ...`; the trace records into
+  // params_, whose storage is reused from step to step.
+  template <class... Args>
+  at::Tensor capture_loss(distributions::DeferredValidation& deferred, Args&... args) {
+    handlers::TraceMessenger capture(handlers::TraceOptions().param_only(true));
+    params_.clear();
+    std::swap(capture.get_trace(), params_);
+    at::Tensor loss;
+    try {
+      loss = compute_loss(args...);
+    } catch (...) {
+      std::swap(capture.get_trace(), params_);
+      deferred.raise_first_failure();  // a failed check explains what followed it
+      throw;
+    }
+    std::swap(capture.get_trace(), params_);
+    return loss;
+  }
+
   template <class... Args>
   at::Tensor compute_loss(Args&... args) {
     if constexpr (std::is_base_of_v<ELBO, Loss>) {

@@ -91,7 +91,9 @@ void Trace::compute_log_prob(const std::function<bool(const Site&)>& site_filter
       throw Error(what(e));
     }
     s.log_prob = scale_and_mask(s.unscaled_log_prob, s.scale, s.mask);
-    s.log_prob_sum = s.log_prob.sum();
+    // A 0-dim log_prob (an event-only site, e.g. a weight tensor under to_event) is its own sum:
+    // no extra reduction and no extra backward node.
+    s.log_prob_sum = s.log_prob.dim() == 0 ? s.log_prob : s.log_prob.sum();
   }
 }
 

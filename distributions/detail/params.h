@@ -104,10 +104,10 @@ void validate_params(const P& params, ConstraintOf&& constraint_of, const std::s
     if (!t.defined()) return;
     constraints::ConstraintPtr c = constraint_of(n);
     if (!c) return;
-    auto ok = check_remembered(t, c);
-    if (ok.defined())
+    validate(t, c, [t, c, n, family = std::string(family)](const at::Tensor& ok) {
       throw ValueError(pplx::detail::str(family, ": parameter '", n, "' of shape ", shape_str(t.sizes()),
                                          " violates constraint ", c->describe(), " (", describe_violation(t, ok, *c), ")"));
+    });
   });
 }
 

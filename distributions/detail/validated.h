@@ -5,6 +5,7 @@
 // (tensor, version, constraint) turns those repeats into a pointer comparison.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <ATen/ATen.h>
@@ -22,6 +23,19 @@ bool known_valid(const at::Tensor& t, const constraints::ConstraintPtr& c);
 /// Checks `t` against `c` (all elements / events), consulting and filling the memory. Returns
 /// the elementwise result only when the check fails (an undefined tensor when it passes).
 at::Tensor check_remembered(const at::Tensor& t, const constraints::ConstraintPtr& c);
+
+/// Throws the error of a failed check, given `ok = c->check(t)`.
+using RaiseFn = std::function<void(const at::Tensor& ok)>;
+
+/// Validates `t` against `c`: nothing when (t, c) is remembered; else, inside a DeferredValidation
+/// scope, queues the check (see deferred_validation.h); else checks now (one host read), calls
+/// `raise(c->check(t))` when it fails and remembers `t` when it passes. `raise` must not refer to
+/// objects that may die before the scope ends: capture by value.
+void validate(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn raise);
+
+/// A check that is not a constraint: `ok` is a 0-dim bool tensor; `raise()` throws when it is
+/// false. Read now, or queued inside a DeferredValidation scope.
+void require(const at::Tensor& ok, std::function<void()> raise);
 
 /// What failed, for error messages, given `ok = c.check(t)`: "2 of 6 elements, e.g. -0.5" (an
 /// example value only for elementwise constraints), "1 of 4 vectors" or "1 of 3 matrices".
