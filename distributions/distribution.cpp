@@ -2,10 +2,13 @@
 #include <pplx/distributions/distribution.h>
 #include <pplx/distributions/detail/validated.h>
 
+#include <array>
+#include <cstring>
 #include <sstream>
 
 #include <ATen/ATen.h>
 #include <ATen/ExpandUtils.h>
+#include <c10/core/InferenceMode.h>
 
 #include <pplx/distributions/independent.h>
 #include <pplx/distributions/masked.h>
@@ -23,8 +26,48 @@ std::string shape_str(c10::IntArrayRef shape) {
   return os.str();
 }
 
+namespace {
+
+// Numbers given as parameters (Normal(0.0, 1.0) in a model) become the same 0-dim tensor at every
+// step, so that validation checks each once per thread (it remembers tensors that passed) instead
+// of at every step, and no new tensor is made. An entry is reused only while its tensor has not
+// been changed in place (version counter) and outside inference mode (an inference tensor cannot
+// be saved for backward later).
+struct ScalarCache {
+  struct Entry {
+    double value = 0.0;
+    at::ScalarType dtype = at::ScalarType::Undefined;
+    c10::Device device = c10::kCPU;
+    at::Tensor tensor;
+    int64_t version = 0;
+  };
+  static constexpr size_t kSize = 16;
+  std::array<Entry, kSize> entries;
+  size_t next = 0;
+};
+
+at::Tensor cached_scalar(double v, const at::TensorOptions& options) {
+  if (c10::InferenceMode::is_enabled()) return at::scalar_tensor(v, options);
+  thread_local ScalarCache cache;
+  const at::ScalarType dtype = c10::typeMetaToScalarType(options.dtype());
+  const c10::Device device = options.device();
+  for (auto& e : cache.entries) {
+    // Bitwise equality: 0.0 and -0.0, or two NaNs with different payloads, are different numbers.
+    if (e.tensor.defined() && e.dtype == dtype && e.device == device && std::memcmp(&e.value, &v, sizeof v) == 0 &&
+        e.tensor._version() == e.version && !e.tensor.requires_grad())
+      return e.tensor;
+  }
+  auto& e = cache.entries[cache.next];
+  cache.next = (cache.next + 1) % ScalarCache::kSize;
+  e = {v, dtype, device, at::scalar_tensor(v, options), 0};
+  e.version = e.tensor._version();
+  return e.tensor;
+}
+
+}  // namespace
+
 at::Tensor ParamArg::resolve(const at::TensorOptions& options) const {
-  return is_tensor() ? tensor_ : at::scalar_tensor(value_, options);
+  return is_tensor() ? tensor_ : cached_scalar(value_, options);
 }
 
 at::TensorOptions ParamArg::common_options(std::initializer_list<const ParamArg*> args) {

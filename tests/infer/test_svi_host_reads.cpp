@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+// The rule behind SVI's speed on a GPU: a step reads one number back from the device (its loss,
+// with the validation verdicts folded in), and step_async reads none. Host reads are counted as
+// the bench counts them: calls to the operators that need a tensor's value on the host.
+#include <atomic>
+#include <cmath>
+#include <cstring>
+
+#include <ATen/record_function.h>
+#include <doctest/doctest.h>
+#include <torch/torch.h>
+
+#include <pplx/pplx.h>
+
+namespace dist = pplx::distributions;
+
+namespace {
+
+thread_local int g_reads = 0;
+thread_local int g_read_depth = 0;
+
+bool reads_host(const char* name) {
+  for (const char* op : {"aten::_local_scalar_dense", "aten::item", "aten::is_nonzero", "aten::nonzero", "aten::equal",
+                         "aten::allclose", "aten::masked_select", "aten::unique", "aten::_unique2"})
+    if (std::strcmp(op, name) == 0) return true;
+  return false;
+}
+
+// Outermost host-reading operators dispatched by fn() on this thread.
+template <class Fn>
+int count_host_reads(Fn&& fn) {
+  g_reads = 0;
+  g_read_depth = 0;
+  auto handle = at::addThreadLocalCallback(
+      at::RecordFunctionCallback(
+          [](const at::RecordFunction& f) -> std::unique_ptr<at::ObserverContext> {
+            if (reads_host(f.name()) && g_read_depth++ == 0) ++g_reads;
+            return nullptr;
+          },
+          [](const at::RecordFunction& f, at::ObserverContext*) {
+            if (reads_host(f.name())) --g_read_depth;
+          })
+          .scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
+  fn();
+  at::removeCallback(handle);
+  return g_reads;
+}
+
+// The README model with constrained guide parameters (checked every step: they are new tensors),
+// a LogNormal latent (a support check on a new draw) and a subsampled plate.
+struct Regression {
+  torch::Tensor x = torch::randn({60, 3});
+  torch::Tensor y = x.matmul(torch::tensor({1.0f, -1.0f, 0.5f})) + 0.2f * torch::randn({60});
+  static void model(const torch::Tensor& x, const torch::Tensor& y) {
+    auto w = pplx::sample("w", dist::Normal(torch::zeros({3}), 1.0).to_event(1));
+    auto s = pplx::sample("s", dist::LogNormal(0.0, 1.0));
+    pplx::plate data("data", x.size(0), pplx::PlateOptions().subsample_size(20));
+    pplx::sample("y", dist::Normal(data.subsample(x).matmul(w), s), data.subsample(y));
+  }
+  static void guide(const torch::Tensor&, const torch::Tensor&) {
+    auto w_loc = pplx::param("w_loc", torch::zeros({3}));
+    auto w_scale = pplx::param("w_scale", torch::full({3}, 0.1), pplx::constraints::positive);
+    pplx::sample("w", dist::Normal(w_loc, w_scale).to_event(1));
+    auto s_loc = pplx::param("s_loc", torch::zeros({}));
+    auto s_scale = pplx::param("s_scale", torch::full({}, 0.1), pplx::constraints::positive);
+    pplx::sample("s", dist::LogNormal(s_loc, s_scale));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("svi host reads: a step reads one number, step_async none, with validation on") {
+  REQUIRE(pplx::is_validation_enabled());
+  pplx::clear_param_store();
+  torch::manual_seed(0);
+  Regression r;
+  pplx::infer::SVI svi(Regression::model, Regression::guide, pplx::optim::Adam(torch::optim::AdamOptions(0.01)));
+  svi.step(r.x, r.y);  // the first step creates the params (their initial values are checked then)
+  CHECK(count_host_reads([&] { svi.step(r.x, r.y); }) == 1);
+  at::Tensor loss;
+  CHECK(count_host_reads([&] { loss = svi.step_async(r.x, r.y); }) == 0);
+  CHECK(loss.dim() == 0);
+  CHECK_FALSE(loss.requires_grad());
+  pplx::infer::SVI mean_field(Regression::model, Regression::guide, pplx::optim::Adam(torch::optim::AdamOptions(0.01)),
+                              pplx::infer::TraceMeanFieldELBO());
+  CHECK(count_host_reads([&] { mean_field.step(r.x, r.y); }) == 1);
+}
+
+TEST_CASE("svi host reads: step_async makes the same updates as step") {
+  auto run = [](bool async) {
+    pplx::clear_param_store();
+    torch::manual_seed(1);
+    Regression r;
+    pplx::infer::SVI svi(Regression::model, Regression::guide, pplx::optim::Adam(torch::optim::AdamOptions(0.05)));
+    std::vector<double> losses;
+    for (int i = 0; i < 20; ++i) losses.push_back(async ? svi.step_async(r.x, r.y).item<double>() : svi.step(r.x, r.y));
+    return std::make_pair(losses, pplx::get_param_store().get("w_loc").clone());
+  };
+  auto [sync_losses, sync_w] = run(false);
+  auto [async_losses, async_w] = run(true);
+  CHECK(sync_losses == async_losses);
+  CHECK(torch::equal(sync_w, async_w));
+}
+
+TEST_CASE("svi host reads: a failed check throws from step with its own message, and is a NaN loss from step_async") {
+  pplx::clear_param_store();
+  // The observation scale comes from the data: a negative one violates Normal's constraint.
+  auto model = [](const torch::Tensor& scale) {
+    auto mu = pplx::sample("mu", dist::Normal(0.0, 1.0));
+    pplx::sample("y", dist::Normal(mu, scale), torch::tensor(0.3));
+  };
+  auto guide = [](const torch::Tensor&) {
+    pplx::sample("mu", dist::Normal(pplx::param("loc", torch::zeros({})), 1.0));
+  };
+  pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.01)));
+  auto bad = torch::tensor(-2.0);
+  std::string direct;
+  try {
+    dist::Normal(0.0, bad);
+  } catch (const pplx::ValueError& e) {
+    direct = e.what();
+  }
+  REQUIRE_FALSE(direct.empty());
+  std::string from_step;
+  try {
+    svi.step(bad);
+  } catch (const pplx::ValueError& e) {
+    from_step = e.what();
+  }
+  CHECK(from_step == direct);
+  CHECK(std::isnan(svi.step_async(bad).item<double>()));
+  CHECK(std::isfinite(svi.step(torch::tensor(2.0))));
+}
