@@ -26,7 +26,7 @@ if(NOT TARGET Boost::headers)
 endif()
 
 find_package(ZLIB QUIET)
-pplx_require(ZLIB_FOUND zlib1g-dev "zlib (checksums and .gz data files)")
+pplx_require(ZLIB_FOUND zlib1g-dev "zlib (the examples' .gz data files; the library itself does not use it)")
 
 if(PPLX_BUILD_TESTS)
   find_package(doctest QUIET)

@@ -10,7 +10,8 @@
 #include <thread>
 
 #include <unistd.h>
-#include <zlib.h>
+
+#include <boost/crc.hpp>
 
 #include <ATen/ATen.h>
 
@@ -88,16 +89,13 @@ class Reader {
   const std::string& origin_;
 };
 
+// CRC-32 (IEEE 802.3, the value zlib's crc32 gives). Boost.CRC is a header-only template, so
+// the checksum is compiled into pplx: no global `crc32` symbol to resolve at run time, which a
+// LibTorch distribution's own libraries could interpose, and no zlib header/library to mismatch.
 uint32_t crc(const uint8_t* p, size_t n) {
-  uLong c = crc32(0L, Z_NULL, 0);
-  // zlib takes uInt lengths; feed large buffers in chunks.
-  while (n > 0) {
-    uInt chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    c = crc32(c, p, chunk);
-    p += chunk;
-    n -= chunk;
-  }
-  return static_cast<uint32_t>(c);
+  boost::crc_32_type c;
+  c.process_bytes(p, n);
+  return c.checksum();
 }
 
 }  // namespace
