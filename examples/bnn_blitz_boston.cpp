@@ -84,12 +84,13 @@ TORCH_MODULE(BlitzRegressor);
 Metrics run_blitz(const ex::Args& args, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& xt,
                   const torch::Tensor& yt) {
   BlitzRegressor net;
+  net->to(x.device());
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(0.01));
   const int64_t n = x.size(0), batch = 16;
   const int64_t epochs = args.steps_or(10, 100, 100);
   auto mse = [](const torch::Tensor& out, const torch::Tensor& target) { return torch::mse_loss(out, target); };
   for (int64_t epoch = 0; epoch < epochs; ++epoch) {
-    auto perm = torch::randperm(n);
+    auto perm = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong).device(x.device()));
     for (int64_t i = 0; i < n; i += batch) {
       auto idx = perm.narrow(0, i, std::min(batch, n - i));
       opt.zero_grad();
@@ -124,26 +125,27 @@ struct NoisyRegression {
   // y_i ~ N(f(x_i; W), sigma^2), W ~ N(0, 0.3^2) per weight, sigma ~ LogNormal(-1, 1).
   void model(const torch::Tensor& x, const torch::Tensor& y) {
     auto f = net->forward(x).squeeze(-1);
-    auto sigma = pplx::sample("sigma", dist::LogNormal(-1.0, 1.0));
-    pplx::plate data("data", x.size(0));
+    auto sigma = pplx::sample("sigma", dist::LogNormal(torch::full({}, -1.0, x.options()), 1.0));
+    pplx::plate data("data", x.size(0), pplx::PlateOptions().device(x.device()));
     pplx::sample("y", dist::Normal(f, sigma), y);
   }
   // q(W) from the layers, q(sigma) = LogNormal(m, s).
-  void guide(const torch::Tensor&, const torch::Tensor&) {
+  void guide(const torch::Tensor& x, const torch::Tensor&) {
     nn::sample_posterior("net", *net);
-    auto m = pplx::param("sigma_loc", torch::full({}, -1.0));
-    auto s = pplx::param("sigma_scale", torch::full({}, 0.1), pplx::constraints::positive);
+    auto m = pplx::param("sigma_loc", torch::full({}, -1.0, x.options()));
+    auto s = pplx::param("sigma_scale", torch::full({}, 0.1, x.options()), pplx::constraints::positive);
     pplx::sample("sigma", dist::LogNormal(m, s));
   }
   // Predictive draws of y: for each sampled network and noise scale, f(x) + sigma * eps.
   torch::Tensor predict(const torch::Tensor& x, int64_t num_samples) {
     torch::NoGradGuard g;
     nn::WeightModeScope posterior(*net, nn::WeightMode::posterior);
-    auto m = pplx::get_param_store().get("sigma_loc"), s = pplx::get_param_store().get("sigma_scale");
+    auto m = pplx::get_param_store().get("sigma_loc").to(x.device());  // CPU after --load
+    auto s = pplx::get_param_store().get("sigma_scale").to(x.device());
     std::vector<torch::Tensor> draws;
     for (int64_t i = 0; i < num_samples; ++i) {
-      auto sigma = (m + s * torch::randn({})).exp();
-      draws.push_back(net->forward(x).squeeze(-1) + sigma * torch::randn({x.size(0)}));
+      auto sigma = (m + s * torch::randn({}, x.options())).exp();
+      draws.push_back(net->forward(x).squeeze(-1) + sigma * torch::randn({x.size(0)}, x.options()));
     }
     return torch::stack(draws);
   }
@@ -208,10 +210,10 @@ int main(int argc, char** argv) {
   auto split = ex::train_test_split(data.size(), 0.25, args.seed + 1);
   auto sx = ex::Standardizer::fit(data.features.index_select(0, split.train));
   auto sy = ex::Standardizer::fit(data.target.index_select(0, split.train));
-  auto x = sx.transform(data.features.index_select(0, split.train));
-  auto y = sy.transform(data.target.index_select(0, split.train));
-  auto xt = sx.transform(data.features.index_select(0, split.test));
-  auto yt = sy.transform(data.target.index_select(0, split.test));
+  auto x = sx.transform(data.features.index_select(0, split.train)).to(args.device);
+  auto y = sy.transform(data.target.index_select(0, split.train)).to(args.device);
+  auto xt = sx.transform(data.features.index_select(0, split.test)).to(args.device);
+  auto yt = sy.transform(data.target.index_select(0, split.test)).to(args.device);
   std::printf("Boston housing: %lld train, %lld test rows, 13 features (standardised)\n",
               static_cast<long long>(x.size(0)), static_cast<long long>(xt.size(0)));
 
@@ -224,6 +226,7 @@ int main(int argc, char** argv) {
                       blitz.interval.upper});
   }
   NoisyRegression r;
+  r.net->to(args.device);
   auto ours = run_pplx(args, r, x, y, xt, yt);
   report("pplx 13-50-1 + inferred noise, SVI:", ours);
   std::printf("  noise scale posterior: LogNormal(%.3f, %.3f)\n", pplx::get_param_store().get("sigma_loc").item<double>(),

@@ -41,11 +41,18 @@ namespace {
 
 struct PyroBNN {
   int64_t n_train;
+  torch::Device device;
   torch::nn::Sequential net{torch::nn::Linear(784, 1024), torch::nn::ReLU(), torch::nn::Linear(1024, 10)};
+
+  PyroBNN(int64_t n_train_, torch::Device device_) : n_train(n_train_), device(device_) { net->to(device); }
+
+  // N(0, 1) on the network's device: random_module broadcasts it to each parameter's shape, and a
+  // CPU prior would meet the parameters' draws on the GPU.
+  dist::Normal prior() const { return dist::Normal(torch::zeros({}, torch::TensorOptions().device(device)), 1.0); }
 
   // Prior N(0, 1) on every parameter; the likelihood in a plate over the whole training set.
   void model(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& idx) {
-    auto lifted = pplx::random_module("module", net, dist::Normal(0.0, 1.0));
+    auto lifted = pplx::random_module("module", net, prior());
     auto logits = torch::log_softmax(lifted->forward(x), 1);
     pplx::plate data("data", n_train, pplx::PlateOptions().subsample(idx));
     pplx::sample("obs", dist::Categorical::with_logits(logits), y);
@@ -69,7 +76,7 @@ struct PyroBNN {
     for (int64_t s = 0; s < num_networks; ++s) {
       auto guide_tr = h::trace([&] { guide(x, {}, {}); }).get_trace();
       auto replay = h::replay(guide_tr);
-      auto lifted = pplx::random_module("module", net, dist::Normal(0.0, 1.0));
+      auto lifted = pplx::random_module("module", net, prior());
       std::vector<torch::Tensor> chunks;
       for (int64_t i = 0; i < x.size(0); i += 2000)
         chunks.push_back(torch::softmax(lifted->forward(x.narrow(0, i, std::min<int64_t>(2000, x.size(0) - i))), 1));
@@ -85,8 +92,9 @@ int main(int argc, char** argv) {
   auto args = ex::parse_args(argc, argv, "The Pyro tutorial's Bayesian neural network on Fashion-MNIST");
   torch::manual_seed(args.seed);
   pplx::clear_param_store();
-  auto train = ex::load_fashion_mnist("train", args.by_mode<int64_t>(1000, 60000, 60000));
-  auto test = ex::load_fashion_mnist("test", args.by_mode<int64_t>(500, 10000, 10000));
+  // Images and labels move to the device once; the minibatches are index_selects there.
+  auto train = ex::load_fashion_mnist("train", args.by_mode<int64_t>(1000, 60000, 60000)).to(args.device);
+  auto test = ex::load_fashion_mnist("test", args.by_mode<int64_t>(500, 10000, 10000)).to(args.device);
   if (train.images.size(1) != 784 || test.images.size(1) != 784 || train.labels.max().item<int64_t>() > 9 ||
       test.labels.min().item<int64_t>() < 0) {
     std::cerr << "unexpected Fashion-MNIST shapes or labels\n";
@@ -95,7 +103,7 @@ int main(int argc, char** argv) {
   std::printf("Fashion-MNIST: %lld training and %lld test images\n", static_cast<long long>(train.size()),
               static_cast<long long>(test.size()));
 
-  PyroBNN bnn{train.size()};
+  PyroBNN bnn(train.size(), args.device);
   auto model = [&](const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& idx) { bnn.model(x, y, idx); };
   auto guide = [&](const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& idx) { bnn.guide(x, y, idx); };
   pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.01)), pplx::infer::TraceELBO());
@@ -105,7 +113,7 @@ int main(int argc, char** argv) {
   double train_seconds = 0;
   int64_t steps = 0;
   for (int64_t epoch = 0; epoch < epochs; ++epoch) {
-    auto perm = torch::randperm(n);
+    auto perm = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong).device(args.device));
     double total = 0;
     auto start = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < n; i += batch, ++steps) {

@@ -79,6 +79,7 @@ Result fit(const nn::Prior& prior, const Cnn& cnn, const ex::Args& args, const e
   pplx::clear_param_store();
   torch::manual_seed(args.seed);
   auto bnn = nn::variationalize(cnn, prior);
+  bnn->to(args.device);  // the copy and its Bayesian layers; the priors follow the parameters
   const int64_t n = train.size();
   auto model = [&](const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& idx) {
     auto per_image = h::scale(1.0 / static_cast<double>(n));
@@ -95,7 +96,7 @@ Result fit(const nn::Prior& prior, const Cnn& cnn, const ex::Args& args, const e
   auto images = train.images_2d();
   bnn->train();
   for (int64_t epoch = 0; epoch < epochs; ++epoch) {
-    auto perm = torch::randperm(n);
+    auto perm = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong).device(args.device));
     double total = 0;
     int64_t batches = 0;
     for (int64_t i = 0; i < n; i += batch, ++batches)
@@ -108,7 +109,7 @@ Result fit(const nn::Prior& prior, const Cnn& cnn, const ex::Args& args, const e
   torch::NoGradGuard g;
   bnn->eval();
   auto accuracy = [&](int64_t networks) {
-    auto probs = torch::zeros({test.size(), 10});
+    auto probs = torch::zeros({test.size(), 10}, test.images.options());
     for (int64_t s = 0; s < networks; ++s) probs += torch::softmax(bnn->forward(test.images_2d()), 1);
     return probs.argmax(1).eq(test.labels).to(torch::kDouble).mean().item<double>();
   };
@@ -126,8 +127,9 @@ Result fit(const nn::Prior& prior, const Cnn& cnn, const ex::Args& args, const e
 int main(int argc, char** argv) {
   auto args = ex::parse_args(argc, argv, "A torch::nn CNN made Bayesian with variationalize, four PyVarInf priors",
                              {"--prior"});
-  auto train = ex::load_fashion_mnist("train", args.by_mode<int64_t>(256, 10000, 60000));
-  auto test = ex::load_fashion_mnist("test", args.by_mode<int64_t>(256, 2000, 10000));
+  // Images and labels move to the device once; the minibatches are index_selects there.
+  auto train = ex::load_fashion_mnist("train", args.by_mode<int64_t>(256, 10000, 60000)).to(args.device);
+  auto test = ex::load_fashion_mnist("test", args.by_mode<int64_t>(256, 2000, 10000)).to(args.device);
   if (train.images_2d().size(2) != 28 || train.labels.max().item<int64_t>() > 9 || test.labels.min().item<int64_t>() < 0) {
     std::cerr << "unexpected Fashion-MNIST shapes or labels\n";
     return 1;

@@ -107,6 +107,7 @@ Result train_and_test(bool flipout, const ex::Args& args, const ex::ImageDataset
   pplx::clear_param_store();
   torch::manual_seed(args.seed);
   BayesianResNet net(flipout);
+  net->to(args.device);  // weights' means and scales, batch norm statistics; the priors follow them
   const int64_t n = train.size();
   auto model = [&](const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& idx) {
     auto per_image = h::scale(1.0 / static_cast<double>(n));
@@ -129,7 +130,7 @@ Result train_and_test(bool flipout, const ex::Args& args, const ex::ImageDataset
   int64_t steps = 0;
   net->train();
   for (int64_t epoch = 0; epoch < epochs; ++epoch) {
-    auto perm = torch::randperm(n);
+    auto perm = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong).device(args.device));
     double total = 0;
     int64_t batches = 0;
     for (int64_t i = 0; i < n; i += batch, ++batches, ++steps) {
@@ -152,7 +153,7 @@ Result train_and_test(bool flipout, const ex::Args& args, const ex::ImageDataset
   nn::WeightModeScope posterior(*net, nn::WeightMode::posterior);
   const int64_t networks = args.ci ? 2 : 8;
   auto test_images = test.images_2d();
-  auto probs = torch::zeros({test.size(), 10});
+  auto probs = torch::zeros({test.size(), 10}, test_images.options());
   for (int64_t s = 0; s < networks; ++s)
     for (int64_t i = 0; i < test.size(); i += 500) {
       auto b = std::min<int64_t>(500, test.size() - i);
@@ -172,8 +173,9 @@ int main(int argc, char** argv) {
     std::cerr << "--variant must be both, reparam or flipout, got '" << variant << "'\n";
     return 2;
   }
-  auto train = ex::load_fashion_mnist("train", args.by_mode<int64_t>(128, 10000, 60000));
-  auto test = ex::load_fashion_mnist("test", args.by_mode<int64_t>(200, 2000, 10000));
+  // Images and labels move to the device once; the minibatches are index_selects there.
+  auto train = ex::load_fashion_mnist("train", args.by_mode<int64_t>(128, 10000, 60000)).to(args.device);
+  auto test = ex::load_fashion_mnist("test", args.by_mode<int64_t>(200, 2000, 10000)).to(args.device);
   if (train.images_2d().size(1) != 1 || train.images_2d().size(2) != 28 || test.labels.max().item<int64_t>() > 9) {
     std::cerr << "unexpected Fashion-MNIST shapes or labels\n";
     return 1;

@@ -23,37 +23,40 @@ int main(int argc, char** argv) {
   torch::manual_seed(args.seed);
   const int64_t steps = args.steps_or(400, 3000, 6000);
 
-  // Data: standardised features and target, 25 % held out.
+  // Data: standardised features and target, 25 % held out, moved once to the device.
+  const auto device = args.device;
+  const auto opts = torch::TensorOptions().device(device);
   auto data = ex::load_boston_housing();
   auto split = ex::train_test_split(data.features.size(0), 0.25, args.seed);
   auto xs = ex::Standardizer::fit(data.features.index_select(0, split.train));
   auto ys = ex::Standardizer::fit(data.target.index_select(0, split.train));
-  auto x_train = xs.transform(data.features.index_select(0, split.train));
-  auto y_train = ys.transform(data.target.index_select(0, split.train));
-  auto x_test = xs.transform(data.features.index_select(0, split.test));
-  auto y_test = ys.transform(data.target.index_select(0, split.test));
+  auto x_train = xs.transform(data.features.index_select(0, split.train)).to(device);
+  auto y_train = ys.transform(data.target.index_select(0, split.train)).to(device);
+  auto x_test = xs.transform(data.features.index_select(0, split.test)).to(device);
+  auto y_test = ys.transform(data.target.index_select(0, split.test)).to(device);
   const int64_t d = x_train.size(1);
   std::cout << "Boston housing: " << x_train.size(0) << " train, " << x_test.size(0) << " test rows, " << d
             << " features\n";
 
-  // y_i ~ N(x_i w + b, sigma), w ~ N(0, I), b ~ N(0, 1), sigma ~ LogNormal(0, 1).
-  auto model = [d](const torch::Tensor& x, const torch::Tensor& y) {
-    auto w = pplx::sample("w", dist::Normal(torch::zeros({d}), 1.0).to_event(1));
-    auto b = pplx::sample("b", dist::Normal(0.0, 1.0));
-    auto sigma = pplx::sample("sigma", dist::LogNormal(0.0, 1.0));
-    pplx::plate rows("data", x.size(0));
+  // y_i ~ N(x_i w + b, sigma), w ~ N(0, I), b ~ N(0, 1), sigma ~ LogNormal(0, 1). Every tensor the
+  // model and guide create lives on the device (a distribution of plain numbers would be on the CPU).
+  auto model = [d, opts](const torch::Tensor& x, const torch::Tensor& y) {
+    auto w = pplx::sample("w", dist::Normal(torch::zeros({d}, opts), 1.0).to_event(1));
+    auto b = pplx::sample("b", dist::Normal(torch::zeros({}, opts), 1.0));
+    auto sigma = pplx::sample("sigma", dist::LogNormal(torch::zeros({}, opts), 1.0));
+    pplx::plate rows("data", x.size(0), pplx::PlateOptions().device(opts.device()));
     return pplx::sample("y", dist::Normal(x.matmul(w) + b, sigma), y);
   };
   // Mean-field guide: Normal for w and b, LogNormal for sigma.
-  auto guide = [d](const torch::Tensor&, const torch::Tensor&) {
-    auto w_loc = pplx::param("w_loc", torch::zeros({d}));
-    auto w_scale = pplx::param("w_scale", torch::full({d}, 0.1), pplx::constraints::positive);
+  auto guide = [d, opts](const torch::Tensor&, const torch::Tensor&) {
+    auto w_loc = pplx::param("w_loc", torch::zeros({d}, opts));
+    auto w_scale = pplx::param("w_scale", torch::full({d}, 0.1, opts), pplx::constraints::positive);
     pplx::sample("w", dist::Normal(w_loc, w_scale).to_event(1));
-    auto b_loc = pplx::param("b_loc", torch::zeros({}));
-    auto b_scale = pplx::param("b_scale", torch::full({}, 0.1), pplx::constraints::positive);
+    auto b_loc = pplx::param("b_loc", torch::zeros({}, opts));
+    auto b_scale = pplx::param("b_scale", torch::full({}, 0.1, opts), pplx::constraints::positive);
     pplx::sample("b", dist::Normal(b_loc, b_scale));
-    auto s_loc = pplx::param("sigma_loc", torch::full({}, -1.0));
-    auto s_scale = pplx::param("sigma_scale", torch::full({}, 0.1), pplx::constraints::positive);
+    auto s_loc = pplx::param("sigma_loc", torch::full({}, -1.0, opts));
+    auto s_scale = pplx::param("sigma_scale", torch::full({}, 0.1, opts), pplx::constraints::positive);
     pplx::sample("sigma", dist::LogNormal(s_loc, s_scale));
   };
 
@@ -75,9 +78,9 @@ int main(int argc, char** argv) {
 
   // Posterior vs least squares (with a tiny ridge for the prior's pull).
   auto& store = pplx::get_param_store();
-  auto w_loc = store.get("w_loc").detach(), w_scale = store.get("w_scale").detach();
-  auto x1 = torch::cat({x_train, torch::ones({x_train.size(0), 1})}, 1);
-  auto ls = torch::linalg_solve(x1.t().matmul(x1), x1.t().matmul(y_train));
+  auto w_loc = store.get("w_loc").detach().cpu(), w_scale = store.get("w_scale").detach().cpu();
+  auto x1 = torch::cat({x_train, torch::ones({x_train.size(0), 1}, opts)}, 1);
+  auto ls = torch::linalg_solve(x1.t().matmul(x1), x1.t().matmul(y_train)).cpu();
   std::cout << "\nfeature  posterior mean +- sd   least squares\n";
   for (int64_t j = 0; j < d; ++j)
     std::cout << std::setw(7) << j << "  " << std::setw(8) << w_loc[j].item<double>() << " +- " << std::setw(6)

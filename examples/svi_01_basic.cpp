@@ -23,17 +23,18 @@ int main(int argc, char** argv) {
   torch::manual_seed(args.seed);
   const int64_t steps = args.steps_or(300, 2000, 5000);
 
-  // 6 heads in 10 flips.
-  auto data = torch::tensor({1., 1., 1., 1., 1., 1., 0., 0., 0., 0.}, torch::kDouble);
+  // 6 heads in 10 flips, on the device; the model and guide create their tensors there too.
+  const auto opts = torch::TensorOptions().dtype(torch::kDouble).device(args.device);
+  auto data = torch::tensor({1., 1., 1., 1., 1., 1., 0., 0., 0., 0.}, torch::kDouble).to(args.device);
 
-  auto model = [](const torch::Tensor& flips) {
-    auto p = pplx::sample("fairness", dist::Beta(torch::full({}, 10.0, torch::kDouble), 10.0));
-    pplx::plate coins("flips", flips.size(0));
+  auto model = [opts](const torch::Tensor& flips) {
+    auto p = pplx::sample("fairness", dist::Beta(torch::full({}, 10.0, opts), 10.0));
+    pplx::plate coins("flips", flips.size(0), pplx::PlateOptions().device(opts.device()));
     pplx::sample("obs", dist::Bernoulli(p), flips);
   };
-  auto guide = [](const torch::Tensor&) {
-    auto a = pplx::param("alpha_q", torch::full({}, 15.0, torch::kDouble), pplx::constraints::positive);
-    auto b = pplx::param("beta_q", torch::full({}, 15.0, torch::kDouble), pplx::constraints::positive);
+  auto guide = [opts](const torch::Tensor&) {
+    auto a = pplx::param("alpha_q", torch::full({}, 15.0, opts), pplx::constraints::positive);
+    auto b = pplx::param("beta_q", torch::full({}, 15.0, opts), pplx::constraints::positive);
     pplx::sample("fairness", dist::Beta(a, b));
   };
 

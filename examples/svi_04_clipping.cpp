@@ -21,14 +21,15 @@ namespace dist = pplx::distributions;
 namespace handlers = pplx::handlers;
 
 namespace {
+// Model and guide create their tensors on the data's device (x.options()).
 void model(const torch::Tensor& x) {
-  auto mu = pplx::sample("mu", dist::Normal(torch::zeros({}), 100.0));
-  pplx::plate data("data", x.size(0));
+  auto mu = pplx::sample("mu", dist::Normal(torch::zeros({}, x.options()), 100.0));
+  pplx::plate data("data", x.size(0), pplx::PlateOptions().device(x.device()));
   pplx::sample("x", dist::Normal(mu, 1.0), x);
 }
-void guide(const torch::Tensor&) {
-  auto loc = pplx::param("loc", torch::zeros({}));
-  auto scale = pplx::param("scale", torch::ones({}), pplx::constraints::positive);
+void guide(const torch::Tensor& x) {
+  auto loc = pplx::param("loc", torch::zeros({}, x.options()));
+  auto scale = pplx::param("scale", torch::ones({}, x.options()), pplx::constraints::positive);
   pplx::sample("mu", dist::Normal(loc, scale));
 }
 }  // namespace
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
   auto args = pplx::examples::parse_args(argc, argv, "SVI with gradient clipping (clip_norm, clip_value, global)");
   torch::manual_seed(args.seed);
   const int64_t steps = args.steps_or(300, 3000, 6000);
-  auto x = 50.0 + torch::randn({200});  // the posterior of mu sits near 50
+  auto x = (50.0 + torch::randn({200})).to(args.device);  // the posterior of mu sits near 50
 
   double fitted_loc = 0;
   for (auto clip : {pplx::optim::ClipOptions().clip_norm(10.0), pplx::optim::ClipOptions().clip_value(1.0),

@@ -20,14 +20,15 @@ namespace dist = pplx::distributions;
 namespace handlers = pplx::handlers;
 
 namespace {
+// Model and guide create their tensors like the data (float64, on its device).
 void model(const torch::Tensor& x) {
-  auto mu = pplx::sample("mu", dist::Normal(torch::zeros({}, torch::kDouble), 10.0));
-  pplx::plate data("data", x.size(0));
+  auto mu = pplx::sample("mu", dist::Normal(torch::zeros({}, x.options()), 10.0));
+  pplx::plate data("data", x.size(0), pplx::PlateOptions().device(x.device()));
   pplx::sample("x", dist::Normal(mu, 2.0), x);
 }
-void guide(const torch::Tensor&) {
-  auto loc = pplx::param("loc", torch::zeros({}, torch::kDouble));
-  auto scale = pplx::param("scale", torch::ones({}, torch::kDouble), pplx::constraints::positive);
+void guide(const torch::Tensor& x) {
+  auto loc = pplx::param("loc", torch::zeros({}, x.options()));
+  auto scale = pplx::param("scale", torch::ones({}, x.options()), pplx::constraints::positive);
   pplx::sample("mu", dist::Normal(loc, scale));
 }
 }  // namespace
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
   torch::manual_seed(args.seed);
   const int64_t steps = args.steps_or(300, 2000, 5000);
   const int64_t n = 1000;
-  auto x = 3.0 + 2.0 * torch::randn({n}, torch::kDouble);
+  auto x = (3.0 + 2.0 * torch::randn({n}, torch::kDouble)).to(args.device);
 
   // The same draw (seed) through both forms gives the same scaled loss.
   pplx::infer::TraceELBO elbo;

@@ -34,21 +34,22 @@ struct VAE {
         encoder(torch::nn::Linear(kPixels, hidden), torch::nn::Softplus(), torch::nn::Linear(hidden, 2 * z_dim)),
         decoder(torch::nn::Linear(z_dim, hidden), torch::nn::Softplus(), torch::nn::Linear(hidden, kPixels)) {}
 
-  // p(x | z) p(z): z ~ N(0, I), pixels ~ Bernoulli(logits = decoder(z)).
+  // p(x | z) p(z): z ~ N(0, I), pixels ~ Bernoulli(logits = decoder(z)). Tensors are created on the
+  // data's device (x.options()).
   void model(const torch::Tensor& x) {
     auto net = pplx::module("decoder", decoder);
-    pplx::plate data("data", x.size(0));
+    pplx::plate data("data", x.size(0), pplx::PlateOptions().device(x.device()));
     torch::Tensor z;
     {
       auto kl_weight = handlers::scale(beta);
-      z = pplx::sample("latent", dist::Normal(torch::zeros({x.size(0), z_dim}), 1.0).to_event(1));
+      z = pplx::sample("latent", dist::Normal(torch::zeros({x.size(0), z_dim}, x.options()), 1.0).to_event(1));
     }
     pplx::sample("obs", dist::Bernoulli::with_logits(net->forward(z)).to_event(1), x);
   }
   // q(z | x): a diagonal Normal whose mean and scale the encoder predicts.
   void guide(const torch::Tensor& x) {
     auto net = pplx::module("encoder", encoder);
-    pplx::plate data("data", x.size(0));
+    pplx::plate data("data", x.size(0), pplx::PlateOptions().device(x.device()));
     auto out = net->forward(x);
     auto kl_weight = handlers::scale(beta);
     pplx::sample("latent", dist::Normal(out.narrow(1, 0, z_dim), torch::softplus(out.narrow(1, z_dim, z_dim)) + 1e-4)
@@ -67,18 +68,20 @@ int main(int argc, char** argv) {
 
   auto train = pplx::examples::load_fashion_mnist("train", n_train);
   auto test = pplx::examples::load_fashion_mnist("test", args.ci ? 256 : 2000);
-  // Binarize with a fixed threshold (the Bernoulli likelihood needs 0/1 pixels).
-  auto train_x = (train.images > 0.5).to(torch::kFloat);
-  auto test_x = (test.images > 0.5).to(torch::kFloat);
+  // Binarize with a fixed threshold (the Bernoulli likelihood needs 0/1 pixels); on the device.
+  auto train_x = (train.images > 0.5).to(args.device, torch::kFloat);
+  auto test_x = (test.images > 0.5).to(args.device, torch::kFloat);
 
   VAE vae(/*z_dim=*/args.by_mode<int64_t>(8, 16, 32), /*hidden=*/args.by_mode<int64_t>(128, 256, 400), beta);
+  vae.encoder->to(args.device);
+  vae.decoder->to(args.device);
   auto model = [&](const torch::Tensor& x) { vae.model(x); };
   auto guide = [&](const torch::Tensor& x) { vae.guide(x); };
   pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(1e-3)), pplx::infer::TraceELBO());
 
   double first_epoch = 0, last_epoch = 0, test_loss = 0;
   for (int64_t epoch = 0; epoch < epochs; ++epoch) {
-    auto perm = torch::randperm(train_x.size(0));
+    auto perm = torch::randperm(train_x.size(0), torch::TensorOptions().dtype(torch::kLong).device(args.device));
     double total = 0;
     for (int64_t i = 0; i < train_x.size(0); i += batch) {
       auto idx = perm.slice(0, i, std::min(i + batch, train_x.size(0)));

@@ -21,19 +21,20 @@ namespace dist = pplx::distributions;
 namespace handlers = pplx::handlers;
 
 namespace {
-// Two independent means with Normal priors; 50 observations each.
+// Two independent means with Normal priors; 50 observations each. Model and guide create their
+// tensors on the data's device (a.options()).
 void model(const torch::Tensor& a, const torch::Tensor& b) {
-  auto mu_a = pplx::sample("mu_a", dist::Normal(torch::zeros({}), 5.0));
-  auto mu_b = pplx::sample("mu_b", dist::Normal(torch::zeros({}), 5.0));
-  pplx::plate data("data", a.size(0));
+  auto mu_a = pplx::sample("mu_a", dist::Normal(torch::zeros({}, a.options()), 5.0));
+  auto mu_b = pplx::sample("mu_b", dist::Normal(torch::zeros({}, a.options()), 5.0));
+  pplx::plate data("data", a.size(0), pplx::PlateOptions().device(a.device()));
   pplx::sample("a", dist::Normal(mu_a, 1.0), a);
   pplx::sample("b", dist::Normal(mu_b, 1.0), b);
 }
-void guide(const torch::Tensor&, const torch::Tensor&) {
+void guide(const torch::Tensor& a, const torch::Tensor&) {
   for (const char* site : {"mu_a", "mu_b"}) {
     const std::string s(site);
-    auto loc = pplx::param(s + "_loc", torch::zeros({}));
-    auto scale = pplx::param(s + "_scale", torch::ones({}), pplx::constraints::positive);
+    auto loc = pplx::param(s + "_loc", torch::zeros({}, a.options()));
+    auto scale = pplx::param(s + "_scale", torch::ones({}, a.options()), pplx::constraints::positive);
     pplx::sample(s, dist::Normal(loc, scale));
   }
 }
@@ -44,8 +45,8 @@ int main(int argc, char** argv) {
   auto args = pplx::examples::parse_args(argc, argv, "mixing optimizers: two torch optimizers, MixedMultiOptimizer");
   torch::manual_seed(args.seed);
   const int64_t steps = args.steps_or(300, 2000, 5000);
-  auto a = 2.0 + torch::randn({50});
-  auto b = -1.0 + torch::randn({50});
+  auto a = (2.0 + torch::randn({50})).to(args.device);
+  auto b = (-1.0 + torch::randn({50})).to(args.device);
   pplx::infer::TraceELBO elbo;
 
   // 1. Two LibTorch optimizers on disjoint parameters.

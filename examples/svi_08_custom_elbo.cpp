@@ -20,17 +20,18 @@ namespace dist = pplx::distributions;
 namespace handlers = pplx::handlers;
 
 namespace {
+// Model and guide create their tensors like the data (float64, on its device).
 void model(const torch::Tensor& x) {
-  auto loc = pplx::sample("loc", dist::Normal(torch::zeros({}, torch::kDouble), 3.0));
-  auto log_scale = pplx::sample("log_scale", dist::Normal(torch::zeros({}, torch::kDouble), 1.0));
-  pplx::plate data("data", x.size(0));
+  auto loc = pplx::sample("loc", dist::Normal(torch::zeros({}, x.options()), 3.0));
+  auto log_scale = pplx::sample("log_scale", dist::Normal(torch::zeros({}, x.options()), 1.0));
+  pplx::plate data("data", x.size(0), pplx::PlateOptions().device(x.device()));
   pplx::sample("x", dist::Normal(loc, log_scale.exp()), x);
 }
-void guide(const torch::Tensor&) {
+void guide(const torch::Tensor& x) {
   for (const char* name : {"loc", "log_scale"}) {
     const std::string s(name);
-    auto m = pplx::param(s + "_q_loc", torch::zeros({}, torch::kDouble));
-    auto sd = pplx::param(s + "_q_scale", torch::full({}, 0.3, torch::kDouble), pplx::constraints::positive);
+    auto m = pplx::param(s + "_q_loc", torch::zeros({}, x.options()));
+    auto sd = pplx::param(s + "_q_scale", torch::full({}, 0.3, x.options()), pplx::constraints::positive);
     pplx::sample(s, dist::Normal(m, sd));
   }
 }
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
   auto args = pplx::examples::parse_args(argc, argv, "a custom ELBO from trace + replay, checked against TraceELBO");
   torch::manual_seed(args.seed);
   const int64_t steps = args.steps_or(200, 2000, 5000);
-  auto x = 1.0 + 0.5 * torch::randn({100}, torch::kDouble);
+  auto x = (1.0 + 0.5 * torch::randn({100}, torch::kDouble)).to(args.device);
 
   // One evaluation with the same seed.
   pplx::infer::TraceELBO trace_elbo;

@@ -24,10 +24,11 @@ namespace handlers = pplx::handlers;
 namespace {
 constexpr int64_t kT = 15;
 
-// x: [num_sequences, T]. The latent sites z_t are annealed; the observations are not.
+// x: [num_sequences, T]. The latent sites z_t are annealed; the observations are not. Tensors are
+// created on the data's device (x.options()).
 void model(const torch::Tensor& x, double annealing_factor) {
-  pplx::plate sequences("sequences", x.size(0));
-  torch::Tensor z = torch::zeros({x.size(0)});
+  pplx::plate sequences("sequences", x.size(0), pplx::PlateOptions().device(x.device()));
+  torch::Tensor z = torch::zeros({x.size(0)}, x.options());
   for (int64_t t = 0; t < kT; ++t) {
     {
       auto anneal = handlers::scale(annealing_factor);
@@ -37,9 +38,10 @@ void model(const torch::Tensor& x, double annealing_factor) {
   }
 }
 void guide(const torch::Tensor& x, double annealing_factor) {
-  auto loc = pplx::param("z_loc", [&] { return torch::zeros({x.size(0), kT}); });
-  auto scale = pplx::param("z_scale", [&] { return torch::full({x.size(0), kT}, 0.3); }, pplx::constraints::positive);
-  pplx::plate sequences("sequences", x.size(0));
+  auto loc = pplx::param("z_loc", [&] { return torch::zeros({x.size(0), kT}, x.options()); });
+  auto scale = pplx::param("z_scale", [&] { return torch::full({x.size(0), kT}, 0.3, x.options()); },
+                           pplx::constraints::positive);
+  pplx::plate sequences("sequences", x.size(0), pplx::PlateOptions().device(x.device()));
   for (int64_t t = 0; t < kT; ++t) {
     auto anneal = handlers::scale(annealing_factor);
     pplx::sample("z_" + std::to_string(t), dist::Normal(loc.select(1, t), scale.select(1, t)));
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
     z = 0.9 * z + 0.5 * torch::randn({n});
     x.select(1, t).copy_(z + 0.3 * torch::randn({n}));
   }
+  x = x.to(args.device);  // simulated on the CPU (the same data on every device), moved once
 
   pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.02)),
                        pplx::infer::TraceELBO());

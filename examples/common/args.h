@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The command-line flags every example understands: --ci, --full, --steps N, --seed N.
+// The command-line flags every example understands: --ci, --full, --steps N, --seed N, --device D.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <c10/core/Device.h>
 #include <c10/util/Optional.h>
 
 namespace pplx {
@@ -19,6 +20,10 @@ struct Args {
   bool full = false;
   c10::optional<int64_t> steps;  ///< --steps N overrides the mode's step count
   uint64_t seed = 0;             ///< --seed N (default 0)
+  /// --device cpu|cuda|cuda:N (default cpu): where the example puts its data, networks and
+  /// parameters. A plain `cuda` is stored as cuda:0, the device tensors report, so that it compares
+  /// equal to their device().
+  c10::Device device = c10::Device(c10::kCPU);
   /// Values of the extra options an example declared (e.g. {"--save", "model.pplx"}).
   std::map<std::string, std::string> options;
 
@@ -40,7 +45,9 @@ struct Args {
 };
 
 /// Parses argv. `extra_options` are further "--name VALUE" options the example accepts. Prints a
-/// usage line and exits with status 2 on an unknown flag or a bad number; --help exits with 0.
+/// usage line and exits with status 2 on an unknown flag, a bad number or a bad device; --help exits
+/// with 0. Asking for a CUDA device that this LibTorch build or machine lacks exits with 2 and says
+/// how to build against a CUDA LibTorch. Prints `device: <device>`, the device the example uses.
 ///
 ///   auto args = pplx::examples::parse_args(argc, argv, "Bayesian MLP on Fashion-MNIST");
 Args parse_args(int argc, char** argv, const std::string& description,

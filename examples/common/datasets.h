@@ -19,6 +19,8 @@ struct ImageDataset {
   /// The images as a batch of one-channel pictures, [N, 1, 28, 28] (a view, no copy).
   torch::Tensor images_2d() const { return images.view({-1, 1, 28, 28}); }
   int64_t size() const { return images.size(0); }
+  /// The same images and labels on `device` (copied once; no copy when they are already there).
+  ImageDataset to(const torch::Device& device) const { return {images.to(device), labels.to(device)}; }
 };
 
 /// Where Debian's dataset-fashion-mnist puts the files.

@@ -13,8 +13,12 @@
 namespace pplx {
 namespace examples {
 
-void write_interval_plot(const std::string& path, const std::vector<IntervalPanel>& panels,
+void write_interval_plot(const std::string& path, const std::vector<IntervalPanel>& panels_on_any_device,
                          const std::string& axis_label) {
+  // The points are read one by one below: copy each tensor to the CPU once (a GPU run's results).
+  std::vector<IntervalPanel> panels = panels_on_any_device;
+  for (auto& p : panels)
+    for (auto* t : {&p.truth, &p.mean, &p.lower, &p.upper}) *t = t->to(torch::kCPU, torch::kDouble).contiguous();
   const double w = 420, h = 420, margin = 50;
   // One common range for both axes of every panel, so the diagonal is the diagonal.
   double lo = 1e300, hi = -1e300;
@@ -50,8 +54,7 @@ void write_interval_plot(const std::string& path, const std::vector<IntervalPane
        << "</text>\n";
     os << "<text transform=\"translate(" << k * w + 14 << "," << h / 2
        << ") rotate(-90)\" text-anchor=\"middle\">predicted " << axis_label << "</text>\n";
-    auto truth = p.truth.to(torch::kDouble).contiguous(), mean = p.mean.to(torch::kDouble).contiguous();
-    auto lower = p.lower.to(torch::kDouble).contiguous(), upper = p.upper.to(torch::kDouble).contiguous();
+    const auto &truth = p.truth, &mean = p.mean, &lower = p.lower, &upper = p.upper;
     for (int64_t i = 0; i < truth.numel(); ++i) {
       const double t = truth[i].item<double>(), m = mean[i].item<double>();
       const double l = lower[i].item<double>(), u = upper[i].item<double>();

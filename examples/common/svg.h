@@ -21,7 +21,8 @@ struct IntervalPanel {
 
 /// Writes the panels side by side to `path` as an SVG file: a dot at (truth, mean) with a vertical
 /// bar from lower to upper, blue when the interval covers the truth and red otherwise, and the
-/// diagonal y = x. Throws pplx::IOError when the file cannot be written.
+/// diagonal y = x. The tensors may live on any device. Throws pplx::IOError when the file cannot be
+/// written.
 void write_interval_plot(const std::string& path, const std::vector<IntervalPanel>& panels,
                          const std::string& axis_label = "standardised value");
 
