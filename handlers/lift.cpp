@@ -26,6 +26,9 @@ distributions::DistPtr Priors::for_param(const std::string& name, const at::Tens
     d = all_;
   }
   if (!d || !value.defined()) return d;
+  // A prior built from plain numbers lives on the CPU; its draws must land on the parameter's
+  // device (a no-op for parameters already there). Build priors on the device to skip the move.
+  if (!value.device().is_cpu()) d = d->to(at::TensorOptions().device(value.device()));
   // One shape-less prior for a shaped parameter: broadcast it to the parameter, one event.
   if (d->batch_shape().empty() && d->event_shape().empty() && value.dim() > 0)
     return d->expand(value.sizes())->to_event(value.dim());

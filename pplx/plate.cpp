@@ -67,7 +67,11 @@ at::Tensor subsample_site(const PlateFrame& f, const PlateOptions& o) {
                 f.name, "': subsample indices must be an integer (int64) tensor, got ", msg.value.scalar_type(),
                 "; build them with torch::arange / torch::randperm or convert with .to(torch::kLong)");
   if (is_validation_enabled() && o.subsample().defined()) {  // only indices pplx did not draw itself
-    auto lo = msg.value.min().item<int64_t>(), hi = msg.value.max().item<int64_t>();
+    // Checked now, not deferred with the other validation checks: an out-of-range index reaching
+    // a CUDA kernel is a device-side assert that ends the process. Both bounds come back in one
+    // read (user-given indices cost that one host read per step; indices the plate draws, none).
+    auto bounds = at::stack({msg.value.min(), msg.value.max()}).to(at::kCPU);
+    const int64_t lo = bounds[0].item<int64_t>(), hi = bounds[1].item<int64_t>();
     PPLX_CHECK_AS(ValueError, lo >= 0 && hi < f.size, "plate '", f.name, "': subsample indices must lie in [0, ",
                   f.size, "), got values in [", lo, ", ", hi, "]");
   }

@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 
+#include <pplx/distributions/detail/random.h>
 #include <pplx/error.h>
 #include <pplx/messenger.h>
 #include <pplx/param_store.h>
@@ -42,7 +43,11 @@ void default_process_message(Message& msg) {
         msg.value = at::arange(msg.plate_size, opts);
       } else {
         // Sampling without replacement, as Pyro's _Subsample does (a random permutation's prefix).
-        msg.value = at::randperm(msg.plate_size, msg.generator, opts).narrow(0, 0, msg.plate_subsample_size);
+        // A seeded run draws with handlers::seed's CPU generator, then moves the indices, as the
+        // distributions' samplers do.
+        const c10::Device draw_on = distributions::detail::draw_device(msg.generator, opts.device());
+        msg.value = at::randperm(msg.plate_size, msg.generator, opts.device(draw_on)).narrow(0, 0, msg.plate_subsample_size);
+        if (draw_on != opts.device()) msg.value = msg.value.to(opts.device());
       }
       break;
     }
