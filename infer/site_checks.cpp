@@ -127,20 +127,26 @@ void check_site_shape(const Site& s, const char* role, c10::optional<int64_t> ma
   const auto db = s.fn->batch_shape();
   const auto mb = s.mask.defined() ? s.mask.sizes() : c10::IntArrayRef();
   const size_t rank = std::max({vb.size(), db.size(), mb.size()});
-  size_t n = rank;
-  for (const auto& f : s.plates) n = std::max(n, static_cast<size_t>(-f.dim));
+  // As in Pyro, a dim right of the site's leftmost plate that none of its plates declares is not
+  // checked: it may come from a plate the site's inputs were drawn in (a per-component parameter
+  // broadcast into the data plate's likelihood). Left of every plate, sizes must be 1.
+  size_t span = 0;
+  for (const auto& f : s.plates) span = std::max(span, static_cast<size_t>(-f.dim));
+  size_t n = std::max(rank, span);
   if (max_plate_nesting) n = std::min(n, static_cast<size_t>(*max_plate_nesting));
   for (size_t i = 1; i <= n; ++i) {
     const int64_t dim = -static_cast<int64_t>(i);
-    const int64_t actual = log_prob_size(vb, db, mb, i);
     const PlateFrame* f = plate_at(s.plates, dim);
+    if (!f && i <= span) continue;
+    const int64_t actual = log_prob_size(vb, db, mb, i);
     const int64_t expected = f ? f->subsample_size : 1;
     if (actual == expected) continue;
     std::vector<int64_t> shape(rank);
     for (size_t j = 1; j <= rank; ++j) shape[rank - j] = log_prob_size(vb, db, mb, j);
     const std::string why =
         f ? pplx::detail::str("size ", actual, " at dim ", dim, " where plate '", f->name, "' has size ", expected)
-          : pplx::detail::str("size ", actual, " at dim ", dim, ", which no enclosing plate declares");
+          : pplx::detail::str("size ", actual, " at dim ", dim, ", left of every enclosing plate, which no enclosing "
+                              "plate declares");
     throw ShapeError(pplx::detail::str(
         "sample site '", s.name, "' (", role, "): its log-density has batch shape ", distributions::shape_str(shape),
         " (value ", distributions::shape_str(s.value.sizes()), ", ", describe_fn(s), "), ", why,

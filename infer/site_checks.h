@@ -25,10 +25,12 @@ namespace detail {
 void check_model_guide_match(const Trace& model, const Trace& guide,
                              c10::optional<int64_t> max_plate_nesting = c10::nullopt);
 
-/// Checks that every batch dim of a sample site's log-density belongs to a plate enclosing the
-/// site at that dim (Pyro's check_site_shape): the log-density's batch shape is value's batch part
-/// broadcast with fn's batch_shape; its size at a plate's dim must be the plate's (subsample)
-/// size, every other size must be 1. Throws pplx::ShapeError naming the site, `role` ("model" or
+/// Checks that every batch dim of a sample site's log-density belongs to a plate (Pyro's
+/// check_site_shape): the log-density's batch shape is the value's batch part broadcast with fn's
+/// batch_shape and the site's mask; its size at the dim of an enclosing plate must be the plate's
+/// (subsample) size, and left of the leftmost enclosing plate every size must be 1. As in Pyro, a
+/// dim between enclosing plates that none of them declares is not checked (it may come from a plate
+/// the site's inputs were drawn in). Throws pplx::ShapeError naming the site, `role` ("model" or
 /// "guide"), the dim, the shape and the enclosing plates. Dims left of `max_plate_nesting` (when
 /// set) are not checked. Deterministic sites are skipped. Reads shape metadata only.
 ///
