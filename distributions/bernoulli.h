@@ -15,8 +15,11 @@ struct BernoulliParams {
 
 /// Bernoulli over {0, 1}, given by probs or by logits. Values are 0/1 floats (or bool/integer
 /// tensors, converted); samples have the parameters' floating dtype. As in torch, probs exactly
-/// 0 or 1 are clamped to [eps, 1 - eps] for log_prob, so impossible outcomes score about -36
-/// (float64) instead of -inf.
+/// 0 or 1 are clamped to [eps, 1 - eps] for log_prob, so impossible outcomes score log(eps)
+/// (-15.94 in float32, -36.04 in float64) instead of -inf: pplx keeps torch's choice so that a
+/// probability that saturates in float arithmetic (sigmoid of a large logit) gives a large finite
+/// loss, not one that stops SVI. The gradient at the clamp is zero, so it stays finite, masked or
+/// not. Exact log-probabilities near 0 and 1: give logits.
 ///
 ///   auto d = dist::Bernoulli(0.3);                       // probs
 ///   auto e = dist::Bernoulli::with_logits(torch::zeros({3}));

@@ -12,6 +12,7 @@
 
 #include <pplx/distributions/independent.h>
 #include <pplx/distributions/masked.h>
+#include <pplx/distributions/non_reparameterized.h>
 #include <pplx/error.h>
 #include <pplx/validation.h>
 
@@ -114,11 +115,31 @@ DistPtr Distribution::to_event(int64_t n) const {
 
 DistPtr Distribution::mask(const at::Tensor& m) const { return std::make_shared<MaskedDistribution>(clone(), m); }
 
+DistPtr Distribution::with_rsample(bool on) const {
+  if (auto* off = dynamic_cast<const NonReparameterized*>(this)) return on ? off->base_dist() : clone();
+  if (!on) return has_rsample() ? std::make_shared<NonReparameterized>(clone()) : clone();
+  PPLX_CHECK_AS(NotImplementedError, has_rsample(), "with_rsample(true): ", name(), " with batch_shape ",
+                shape_str(batch_shape_), " has no reparameterized sampler; only a switch turned off by "
+                "with_rsample(false) can be turned back on");
+  return clone();
+}
+
 DistPtr Distribution::to(const at::TensorOptions&) const {
   throw NotImplementedError(name() + " does not implement to(options)");
 }
 
 void Distribution::validate_sample(const at::Tensor& value) const {
+  if (!is_validation_enabled()) return;
+  validate_sample_shape(value);
+  auto sup = support();
+  detail::validate(value, sup, [value, sup, family = name()](const at::Tensor& ok) {
+    throw ValueError(pplx::detail::str(family, ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
+                                       ") is outside the support ", sup->describe(), ": ",
+                                       detail::describe_violation(value, ok, *sup)));
+  });
+}
+
+void Distribution::validate_sample_shape(const at::Tensor& value) const {
   if (!is_validation_enabled()) return;
   PPLX_CHECK_AS(ValueError, value.defined(), name(), ": log_prob() got an undefined tensor");
   const int64_t ed = event_dim();
@@ -135,12 +156,6 @@ void Distribution::validate_sample(const at::Tensor& value) const {
                   " does not broadcast with batch_shape ", shape_str(batch_shape_), " + event_shape ",
                   shape_str(event_shape_));
   }
-  auto sup = support();
-  detail::validate(value, sup, [value, sup, family = name()](const at::Tensor& ok) {
-    throw ValueError(pplx::detail::str(family, ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
-                                       ") is outside the support ", sup->describe(), ": ",
-                                       detail::describe_violation(value, ok, *sup)));
-  });
 }
 
 }  // namespace distributions

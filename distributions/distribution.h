@@ -73,10 +73,24 @@ class Distribution {
   DistPtr to_event(int64_t n = -1) const;
   /// Zeroes log_prob where `mask` (bool, broadcastable to batch_shape) is false. Pyro's dist.mask.
   DistPtr mask(const at::Tensor& mask) const;
+  /// The same distribution with reparameterized sampling switched on or off (Pyro's
+  /// has_rsample_). With `false`, has_rsample() is false, the draw carries no gradient through
+  /// its value and TraceELBO uses the score-function estimator at the site (see
+  /// NonReparameterized). With `true`, a switch turned off by with_rsample(false) is undone.
+  /// Throws pplx::NotImplementedError for `true` on a distribution without rsample().
+  ///
+  ///   pplx::sample("z", dist::Normal(loc, 1.0).with_rsample(false));
+  DistPtr with_rsample(bool on) const;
 
   /// Throws pplx::ShapeError / pplx::ValueError when `value` has the wrong trailing shape, does not
   /// broadcast with batch_shape, or lies outside support(). No-op when validation is disabled.
   void validate_sample(const at::Tensor& value) const;
+  /// The shape half of validate_sample, on shape metadata only (no tensor is read): throws
+  /// pplx::ShapeError unless `value`'s rightmost dims equal event_shape and the rest broadcasts
+  /// with batch_shape. For wrappers whose base checks the support. No-op when validation is off.
+  ///
+  ///   d.validate_sample_shape(x);   // x: [..., batch_shape, event_shape]
+  void validate_sample_shape(const at::Tensor& value) const;
 
  protected:
   Distribution(Shape batch_shape, Shape event_shape)

@@ -23,6 +23,7 @@
 #include <pplx/distributions/masked.h>
 #include <pplx/distributions/mixture_same_family.h>
 #include <pplx/distributions/multivariate_normal.h>
+#include <pplx/distributions/non_reparameterized.h>
 #include <pplx/distributions/normal.h>
 #include <pplx/distributions/one_hot_categorical.h>
 #include <pplx/distributions/poisson.h>

@@ -34,7 +34,12 @@ Independent::Independent(DistPtr base, int64_t n) : Distribution({}, {}), base_(
 
 at::Tensor Independent::sample(c10::IntArrayRef s, Generator gen) const { return base_->sample(s, std::move(gen)); }
 at::Tensor Independent::rsample(c10::IntArrayRef s, Generator gen) const { return base_->rsample(s, std::move(gen)); }
-at::Tensor Independent::log_prob(const at::Tensor& value) const { return sum_rightmost(base_->log_prob(value), n_); }
+// The base checks the value against its own (batch) shape, where a value [2, 1] broadcasts with
+// batch [2] and the sum below would silently add up four terms: check the event shape first.
+at::Tensor Independent::log_prob(const at::Tensor& value) const {
+  validate_sample_shape(value);
+  return sum_rightmost(base_->log_prob(value), n_);
+}
 at::Tensor Independent::entropy() const { return sum_rightmost(base_->entropy(), n_); }
 constraints::ConstraintPtr Independent::support() const { return constraints::independent(base_->support(), n_); }
 

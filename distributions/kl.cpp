@@ -23,6 +23,7 @@
 #include <pplx/distributions/log_normal.h>
 #include <pplx/distributions/masked.h>
 #include <pplx/distributions/multivariate_normal.h>
+#include <pplx/distributions/non_reparameterized.h>
 #include <pplx/distributions/normal.h>
 #include <pplx/distributions/uniform.h>
 #include <pplx/error.h>
@@ -213,9 +214,17 @@ Registry& registry() {
   return r;
 }
 
+// with_rsample(false) changes how a distribution is sampled, not its density: KL sees the base.
+const Distribution& density_of(const Distribution& d) {
+  auto* off = dynamic_cast<const NonReparameterized*>(&d);
+  return off ? *off->base_dist() : d;
+}
+
 }  // namespace
 
-at::Tensor kl_divergence(const Distribution& p, const Distribution& q) {
+at::Tensor kl_divergence(const Distribution& p_in, const Distribution& q_in) {
+  const Distribution& p = density_of(p_in);
+  const Distribution& q = density_of(q_in);
   Entry e;
   if (!registry().find(typeid(p), typeid(q), &e))
     throw NotImplementedError(pplx::detail::str("kl_divergence: no closed form registered for KL(", p.name(), " || ",
@@ -229,8 +238,10 @@ at::Tensor kl_divergence(const DistPtr& p, const DistPtr& q) {
   return kl_divergence(*p, *q);
 }
 
-bool has_kl(const Distribution& p, const Distribution& q) noexcept {
+bool has_kl(const Distribution& p_in, const Distribution& q_in) noexcept {
   try {
+    const Distribution& p = density_of(p_in);
+    const Distribution& q = density_of(q_in);
     Entry e;
     if (!registry().find(typeid(p), typeid(q), &e)) return false;
     return !e.applies || e.applies(p, q);

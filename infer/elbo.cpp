@@ -34,6 +34,13 @@ Particle& ELBO::particle(int64_t i) {
 }
 
 void ELBO::add_particle(Particle& p) {
+  // Pyro's get_importance_trace checks every particle; dims left of a user-given
+  // max_plate_nesting (and of the particle plate) are not checked, as in Pyro.
+  c10::optional<int64_t> nesting = options_.max_plate_nesting();
+  if (nesting && options_.vectorize_particles()) *nesting += 1;
+  detail::check_model_guide_match(p.model, p.guide, nesting);
+  detail::check_site_shapes(p.model, "model", nesting);
+  detail::check_site_shapes(p.guide, "guide", nesting);
   ParticleLoss l = particle_loss(p);
   // Most estimates have one particle and no score-function term: then nothing is added or copied.
   const bool differs = l.surrogate.defined();
@@ -79,21 +86,6 @@ std::string ELBO::describe_non_finite() const {
 namespace detail {
 
 bool counts_in_elbo(const Site& s) { return s.type == SiteType::sample && !s.infer.is_deterministic; }
-
-void check_model_guide_match(const Trace& model, const Trace& guide) {
-  for (const auto& g : guide) {
-    if (!is_latent(g)) continue;
-    const Site* m = model.find(g.name);
-    if (!m || m->type != SiteType::sample)
-      throw SiteError(pplx::detail::str(
-          "ELBO: the guide samples latent site '", g.name, "' (", g.fn->name(), ", batch_shape ",
-          distributions::shape_str(g.fn->batch_shape()), ") but the model has no sample site of that name; model "
-          "sites: ", model.site_names(), ". Rename the guide's site to match the model's, or mark it auxiliary "
-          "(SampleOptions().infer(...is_auxiliary = true))"));
-    PPLX_CHECK_AS(SiteError, !m->is_observed || m->infer.is_auxiliary, "ELBO: site '", g.name,
-                  "' is latent in the guide but observed in the model; the guide must not sample observed sites");
-  }
-}
 
 at::Tensor elbo_log_prob_sum(Trace& trace) {
   trace.compute_log_prob(counts_in_elbo);

@@ -17,6 +17,7 @@
 #include <pplx/distributions/deferred_validation.h>
 #include <pplx/handlers/replay.h>
 #include <pplx/handlers/trace.h>
+#include <pplx/infer/site_checks.h>
 #include <pplx/plate.h>
 #include <pplx/trace.h>
 
@@ -53,7 +54,8 @@ class ELBO {
   virtual ~ELBO() = default;
 
   /// -ELBO as a tensor with autograd history, averaged over particles. Throws pplx::SiteError
-  /// when the model and guide do not match.
+  /// when the model and guide do not match and, with validation on, pplx::ShapeError when their
+  /// shapes disagree or a site has a batch dim no plate declares (see detail::check_site_shape).
   template <class Model, class Guide, class... Args>
   at::Tensor differentiable_loss(Model&& model, Guide&& guide, Args&&... args) {
     begin();
@@ -112,6 +114,8 @@ class ELBO {
     at::Tensor loss;
     at::Tensor surrogate;
   };
+  /// Called by differentiable_loss() after detail::check_model_guide_match and, with validation
+  /// on, detail::check_site_shapes have passed on both traces.
   virtual ParticleLoss particle_loss(Particle& particle) = 0;
 
  private:
@@ -152,8 +156,6 @@ class ELBO {
 };
 
 namespace detail {
-/// Throws pplx::SiteError when a latent guide site is absent from the model (or observed there).
-void check_model_guide_match(const Trace& model, const Trace& guide);
 /// Sum of the log_prob_sum of the sample sites that count in an ELBO (all but deterministic ones),
 /// computing them first. Zero when there are none.
 at::Tensor elbo_log_prob_sum(Trace& trace);

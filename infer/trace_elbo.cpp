@@ -63,7 +63,6 @@ struct LogR {
 }  // namespace
 
 ELBO::ParticleLoss TraceELBO::particle_loss(Particle& p) {
-  detail::check_model_guide_match(p.model, p.guide);
   at::Tensor model_lp = detail::elbo_log_prob_sum(p.model);
   at::Tensor guide_lp = detail::elbo_log_prob_sum(p.guide);
   // A guide site drawn without rsample carries no gradient through its value: its entropy term is
@@ -80,17 +79,21 @@ ELBO::ParticleLoss TraceELBO::particle_loss(Particle& p) {
 
   LogR log_r(p.model, p.guide);
   // surrogate = model_lp - (reparameterized guide_lp) + sum over score sites of log_r * log_q.
+  // Every term is scaled and masked exactly once (Pyro's ScoreParts.scale_and_mask): log_r is
+  // made of scaled, masked log-densities, so the log q it multiplies is the *unscaled, unmasked*
+  // one. Scaling it too would count a plate's size/subsample_size (or a scale handler) twice;
+  // masking it would drop the gradient of a masked-out draw that still feeds downstream sites.
   at::Tensor surrogate = elbo + nonreparam_lp;
   for (const Site* g : score_sites) {
     at::Tensor weight = log_r.sum_to(g->plates);
     if (!weight.defined()) continue;
     at::Tensor term;
     try {
-      term = (weight * g->log_prob).sum();
+      term = (weight * g->unscaled_log_prob).sum();
     } catch (const c10::Error&) {
       throw ShapeError(pplx::detail::str(
           "TraceELBO: cannot weight the score-function term of guide site '", g->name, "' (log_prob shape ",
-          distributions::shape_str(g->log_prob.sizes()), ") by the downstream log-density of shape ",
+          distributions::shape_str(g->unscaled_log_prob.sizes()), ") by the downstream log-density of shape ",
           distributions::shape_str(weight.sizes()),
           ". Declare every batch dim of the model and guide with a plate, or use to_event()"));
     }

@@ -15,7 +15,9 @@ using TraceELBOOptions = ELBOOptions;
 /// handlers::scale factors and masks applied (observed sites count in the model only).
 /// Reparameterized guide sites pass gradients through their draws; for a site without rsample the
 /// gradient comes from the score-function surrogate log_q * stop_grad(log p - log q), Rao-Blackwellized
-/// over plates as in Pyro, so it is unbiased. The reported loss never contains the surrogate.
+/// over plates as in Pyro, so it is unbiased. Every term is scaled and masked exactly once: the
+/// downstream cost log p - log q carries the sites' scales and masks, the log_q it multiplies
+/// carries neither (Pyro's ScoreParts.scale_and_mask). The reported loss never contains the surrogate.
 /// A latent guide site absent from the model throws pplx::SiteError. Not thread-safe.
 ///
 ///   pplx::infer::TraceELBO elbo(pplx::infer::TraceELBOOptions().num_particles(4));

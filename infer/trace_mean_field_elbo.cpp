@@ -28,7 +28,6 @@ void check_fully_reparameterized(const Site& g) {
 // A port of Pyro's TraceMeanField_ELBO._differentiable_loss_particle. Only the log-densities that
 // are used are computed: a latent site with a closed-form KL needs neither log p(z) nor log q(z).
 ELBO::ParticleLoss TraceMeanFieldELBO::particle_loss(Particle& p) {
-  detail::check_model_guide_match(p.model, p.guide);
   std::unordered_set<const Site*> monte_carlo;  // sites whose log_prob is needed
   std::vector<std::pair<const Site*, const Site*>> analytic;  // (model, guide) pairs with a KL
   for (const auto& m : p.model) {

@@ -472,3 +472,52 @@ TEST_CASE("catalogue: a NaN loss in SVI names the site") {
                                                 {"SVI.step", "site 'x'", "skip_non_finite"});
   CHECK(pplx::get_param_store().get("m").item<double>() == 0.0);  // the bad step changed nothing
 }
+
+// --- model and guide shapes (Pyro's check_model_guide_match / check_site_shape) ------------------
+
+TEST_CASE("catalogue: a latent site whose event dims differ between model and guide") {
+  auto model = [] { pplx::sample("w", dist::Normal(torch::zeros({2}), 1.0).to_event(1)); };
+  auto guide = [] { pplx::sample("w", dist::Normal(torch::zeros({2, 1}), 1.0)); };
+  expect_error<pplx::ShapeError>([&] { pplx::infer::TraceELBO().loss(model, guide); },
+                                 {"latent site 'w'", "event_dim 1", "event_dim 0", "batch_shape [2, 1]", "to_event"});
+}
+
+TEST_CASE("catalogue: a latent site whose shapes differ between model and guide") {
+  auto model = [] { pplx::sample("w", dist::Normal(torch::zeros({2, 1}), 1.0).to_event(2)); };
+  auto guide = [] { pplx::sample("w", dist::Normal(torch::zeros({1, 2}), 1.0).to_event(2)); };
+  expect_error<pplx::ShapeError>([&] { pplx::infer::TraceELBO().loss(model, guide); },
+                                 {"shapes disagree at latent site 'w'", "model [2, 1] vs guide [1, 2]",
+                                  "size 1 vs 2 at dim -1", "same plates"});
+}
+
+TEST_CASE("catalogue: a batch dim that no plate declares") {
+  auto model = [] {
+    pplx::plate data("data", 5);
+    pplx::sample("x", dist::Normal(torch::zeros({5, 1}), 1.0), torch::zeros({5}));
+  };
+  expect_error<pplx::ShapeError>([&] { pplx::infer::TraceELBO().loss(model, [] {}); },
+                                 {"sample site 'x' (model)", "batch shape [5, 5]", "size 5 at dim -2",
+                                  "no enclosing plate declares", "data(size 5, dim -1)", "plate at dim -2",
+                                  ".to_event()"});
+}
+
+TEST_CASE("catalogue: a plate in the guide that the model lacks") {
+  auto model = [] { pplx::sample("x", dist::Normal(0.0, 1.0)); };
+  auto guide = [] {
+    { pplx::plate batch("batch", 10); }
+    pplx::sample("x", dist::Normal(0.0, 1.0));
+  };
+  expect_error<pplx::SiteError>([&] { pplx::infer::TraceELBO().loss(model, guide); },
+                                {"plate 'batch'", "(size 10", "model has no plate of that name", "model plates: none",
+                                 "add it to the model"});
+}
+
+TEST_CASE("catalogue: a value whose event shape does not match to_event's") {
+  expect_error<pplx::ShapeError>([] { dist::Normal(torch::zeros({2}), 1.0).to_event(1)->log_prob(torch::zeros({2, 1})); },
+                                 {"Independent", "value [2, 1]", "event_shape [2]"});
+}
+
+TEST_CASE("catalogue: with_rsample(true) on a distribution without rsample") {
+  expect_error<pplx::NotImplementedError>([] { dist::Bernoulli(0.5).with_rsample(true); },
+                                          {"with_rsample(true)", "Bernoulli", "no reparameterized sampler"});
+}
