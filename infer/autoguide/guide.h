@@ -172,7 +172,8 @@ class AutoGuide {
  public:
   using impl_type = Impl;
 
-  /// Samples every latent site (trains through SVI like any guide).
+  /// Samples every latent site (trains through SVI like any guide). Unlike Pyro's, it returns
+  /// nothing, so that a step builds no map: trace the guide to read its draws.
   template <class... Args>
   void operator()(Args&&... args) {
     prepare<true>(args...);
@@ -186,7 +187,8 @@ class AutoGuide {
     c10::NoGradGuard no_grad;
     return impl_->median();
   }
-  /// Posterior quantiles (each in (0, 1)) of each latent site: site -> [len(quantiles), ...].
+  /// Posterior quantiles (each in (0, 1), else pplx::ValueError) of each latent site, site ->
+  /// [len(quantiles), ...], on the constrained scale (full plate sizes, detached).
   template <class... Args>
   handlers::TensorMap quantiles(const std::vector<double>& quantiles, Args&&... args) {
     prepare<false>(args...);
@@ -194,6 +196,7 @@ class AutoGuide {
     return impl_->quantiles(quantiles);
   }
 
+  /// The model this guide was built for.
   Model& model() { return model_; }
   /// The shared state (prototype sites, parameter names).
   const std::shared_ptr<Impl>& impl() const { return impl_; }
