@@ -104,11 +104,15 @@ int64_t vm_rss_kb() { return status_kb("VmRSS"); }
 
 }  // namespace pplx_bench
 
+namespace pplx_bench {
+void run_autoguide_regression(const Options& o);  // autoguide_regression.cpp: AutoNormal vs a hand-written guide
+}  // namespace pplx_bench
+
 namespace {
 
 const char* kUsage =
     "usage: pplx_bench [--workload NAME] [--steps N] [--quick] [--threads N] [--device cpu|cuda]\n"
-    "  workloads: tiny_regression many_sites bnn site_overhead memory (default: all)\n"
+    "  workloads: tiny_regression many_sites bnn site_overhead memory autoguide_regression (default: all)\n"
     "  --steps N    timed steps per variant (default depends on the workload)\n"
     "  --quick      a few steps per workload (smoke run)\n"
     "  --threads N  torch::set_num_threads (default 1)\n"
@@ -161,7 +165,8 @@ int main(int argc, char** argv) {
       return 0;
     } else usage_error("unknown argument '" + a + "'");
   }
-  const std::vector<std::string> all = {"tiny_regression", "many_sites", "bnn", "site_overhead", "memory"};
+  const std::vector<std::string> all = {"tiny_regression", "many_sites", "bnn", "site_overhead", "memory",
+                                        "autoguide_regression"};
   if (!o.workload.empty() && std::find(all.begin(), all.end(), o.workload) == all.end())
     usage_error("unknown workload '" + o.workload + "'");
   torch::set_num_threads(o.threads);
@@ -184,6 +189,7 @@ int main(int argc, char** argv) {
     if (want("bnn")) pplx_bench::run_bnn(o);
     if (want("site_overhead")) pplx_bench::run_site_overhead(o);
     if (want("memory")) pplx_bench::run_memory(o);
+    if (want("autoguide_regression")) pplx_bench::run_autoguide_regression(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pplx_bench: %s\n", e.what());
     return 1;

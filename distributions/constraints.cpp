@@ -135,6 +135,17 @@ class LowerCholesky final : public Constraint {
   }
 };
 
+class UnitLowerCholesky final : public Constraint {
+ public:
+  std::string name() const override { return "unit_lower_cholesky"; }
+  int64_t event_dim() const override { return 2; }
+  at::Tensor check(const at::Tensor& v) const override {
+    auto lower = (v.tril() == v).flatten(-2).all(-1);
+    auto ones = (v.diagonal(0, -2, -1) == 1).all(-1);
+    return lower.logical_and(ones);
+  }
+};
+
 class PositiveDefinite final : public Constraint {
  public:
   std::string name() const override { return "positive_definite"; }
@@ -232,6 +243,11 @@ ConstraintPtr make_one_hot() { return std::make_shared<OneHot>(); }
 ConstraintPtr make_lower_cholesky() { return std::make_shared<LowerCholesky>(); }
 ConstraintPtr make_positive_definite() { return std::make_shared<PositiveDefinite>(); }
 ConstraintPtr make_real_vector() { return std::make_shared<RealVector>(); }
+ConstraintPtr make_softplus_positive() {
+  return elementwise("softplus_positive", [](const at::Tensor& v, double, double) { return v > 0; }, {}, false, 0.0,
+                     kNone, Bounds::lower_open);
+}
+ConstraintPtr make_unit_lower_cholesky() { return std::make_shared<UnitLowerCholesky>(); }
 
 ConstraintPtr greater_than(double lb) {
   return elementwise(
@@ -292,6 +308,8 @@ ConstraintPtr from_name(const std::string& name, const std::vector<double>& a) {
   if (name == "lower_cholesky") return lower_cholesky;
   if (name == "positive_definite") return positive_definite;
   if (name == "real_vector") return real_vector;
+  if (name == "softplus_positive") return softplus_positive;
+  if (name == "unit_lower_cholesky") return unit_lower_cholesky;
   if (name == "greater_than") return need(1), greater_than(a[0]);
   if (name == "greater_than_eq") return need(1), greater_than_eq(a[0]);
   if (name == "interval") return need(2), interval(a[0], a[1]);

@@ -65,6 +65,10 @@ ConstraintPtr make_one_hot();
 ConstraintPtr make_lower_cholesky();
 ConstraintPtr make_positive_definite();
 ConstraintPtr make_real_vector();
+/// Pyro's softplus_positive: the positive reals, parameterized through softplus (not exp).
+ConstraintPtr make_softplus_positive();
+/// Pyro's unit_lower_cholesky: lower-triangular square matrices with ones on the diagonal.
+ConstraintPtr make_unit_lower_cholesky();
 
 /// x > lower_bound.
 ConstraintPtr greater_than(double lower_bound);
@@ -100,6 +104,12 @@ inline const ConstraintPtr one_hot = make_one_hot();
 inline const ConstraintPtr lower_cholesky = make_lower_cholesky();
 inline const ConstraintPtr positive_definite = make_positive_definite();
 inline const ConstraintPtr real_vector = make_real_vector();
+/// x > 0 like positive, but transform_to/biject_to give softplus (Pyro's constraints.softplus_positive,
+/// the scales of its autoguides): gradients do not blow up for large values as exp's do.
+inline const ConstraintPtr softplus_positive = make_softplus_positive();
+/// Lower-triangular with a unit diagonal (Pyro's constraints.unit_lower_cholesky, the scale_tril of
+/// AutoMultivariateNormal); transform_to keeps the strictly lower part and sets the diagonal to 1.
+inline const ConstraintPtr unit_lower_cholesky = make_unit_lower_cholesky();
 
 }  // namespace constraints
 }  // namespace pplx

@@ -141,6 +141,34 @@ class LowerCholesky final : public Transform {
   constraints::ConstraintPtr codomain() const override { return constraints::lower_cholesky; }
 };
 
+// Pyro's SoftplusTransform (pyro/distributions/transforms/softplus.py).
+class Softplus final : public Transform {
+ public:
+  std::string name() const override { return "softplus"; }
+  at::Tensor forward(const at::Tensor& x) const override { return at::softplus(x); }
+  at::Tensor inverse(const at::Tensor& y) const override { return y + y.neg().expm1().neg().log(); }
+  at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const override {
+    return -at::softplus(-x);
+  }
+  constraints::ConstraintPtr codomain() const override { return constraints::softplus_positive; }
+};
+
+// Pyro's UnitLowerCholeskyTransform (pyro/distributions/transforms/unit_cholesky.py).
+class UnitLowerCholesky final : public Transform {
+ public:
+  std::string name() const override { return "unit_lower_cholesky"; }
+  at::Tensor forward(const at::Tensor& x) const override {
+    return x.tril(-1) + at::eye(x.size(-1), x.options());
+  }
+  at::Tensor inverse(const at::Tensor& y) const override { return y.tril(-1); }
+  at::Tensor log_abs_det_jacobian(const at::Tensor&, const at::Tensor&) const override {
+    throw NotImplementedError("transforms::unit_lower_cholesky has no log_abs_det_jacobian (its diagonal is fixed)");
+  }
+  int64_t domain_event_dim() const override { return 2; }
+  constraints::ConstraintPtr domain() const override { return constraints::independent(constraints::real, 2); }
+  constraints::ConstraintPtr codomain() const override { return constraints::unit_lower_cholesky; }
+};
+
 }  // namespace
 
 constraints::ConstraintPtr Transform::domain() const { return with_event_dim(constraints::real, domain_event_dim()); }
@@ -287,6 +315,11 @@ TransformPtr sigmoid() {
 TransformPtr softmax() { return std::make_shared<Softmax>(); }
 TransformPtr stick_breaking() { return std::make_shared<StickBreaking>(); }
 TransformPtr lower_cholesky() { return std::make_shared<LowerCholesky>(); }
+TransformPtr softplus() {
+  static const TransformPtr t = std::make_shared<Softplus>();
+  return t;
+}
+TransformPtr unit_lower_cholesky() { return std::make_shared<UnitLowerCholesky>(); }
 TransformPtr affine(at::Tensor loc, at::Tensor scale, int64_t event_dim) {
   return std::make_shared<AffineTransform>(std::move(loc), std::move(scale), event_dim);
 }
@@ -306,6 +339,8 @@ TransformPtr registry(const constraints::ConstraintPtr& c, bool bijective) {
   if (n == "real" || n == "real_vector") return compose({});
   if (n == "positive" || n == "nonnegative" || n == "greater_than" || n == "greater_than_eq")
     return compose({exp(), affine(c->lower_bound(), at::scalar_tensor(1.0, c->lower_bound().options()))});
+  if (n == "softplus_positive") return softplus();  // Pyro registers it for both
+  if (n == "unit_lower_cholesky" && !bijective) return unit_lower_cholesky();
   if (n == "unit_interval") return sigmoid();
   if (n == "interval" || n == "half_open_interval") {
     auto lo = c->lower_bound(), hi = c->upper_bound();

@@ -104,6 +104,11 @@ TransformPtr softmax();
 TransformPtr stick_breaking();
 /// Strictly-lower part copied, diagonal exponentiated (transform_to(lower_cholesky)).
 TransformPtr lower_cholesky();
+/// y = softplus(x) = log(1 + exp(x)) (Pyro's SoftplusTransform; transform_to(softplus_positive)).
+TransformPtr softplus();
+/// Strictly-lower part copied, diagonal set to 1 (Pyro's UnitLowerCholeskyTransform;
+/// transform_to(unit_lower_cholesky)); not a bijection of equal dimension.
+TransformPtr unit_lower_cholesky();
 /// Applies `parts` first to last; no parts is the identity.
 TransformPtr compose(std::vector<TransformPtr> parts);
 

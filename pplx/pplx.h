@@ -7,6 +7,7 @@
 #include <pplx/distributions/distributions.h>
 #include <pplx/error.h>
 #include <pplx/handlers/handlers.h>
+#include <pplx/infer/autoguide.h>
 #include <pplx/infer/infer.h>
 #include <pplx/message.h>
 #include <pplx/messenger.h>

@@ -131,6 +131,9 @@ for (int step = 0; step < 2000; ++step) {
 }
 // README snippet end
 // README snippet begin
+auto auto_guide = pplx::infer::autoguide::AutoNormal(model);   // instead of `guide`: w and b, mean field
+// README snippet end
+// README snippet begin
 namespace h = pplx::handlers;
 pplx::Trace guide_tr = h::trace(guide).get_trace(x, y);
 pplx::Trace model_tr = h::trace(h::replay(model, guide_tr)).get_trace(x, y);
@@ -154,6 +157,12 @@ torch::Tensor elbo = model_tr.log_prob_sum() - guide_tr.log_prob_sum();
   const std::string out = printed.str();
   CHECK(out.find("1800 ") != std::string::npos);
   CHECK(out.find("w\nb\ndata\ny\n") != std::string::npos);
+  // The autoguide fits the same posterior means.
+  pplx::infer::SVI auto_svi(model, auto_guide, pplx::optim::Adam(torch::optim::AdamOptions(0.05)),
+                            pplx::infer::TraceELBO());
+  for (int step = 0; step < 500; ++step) auto_svi.step(x, y);
+  CHECK(torch::allclose(auto_guide.median().at("w"), torch::tensor({1.0, -2.0, 0.5}), 0.0, 0.15));
+  CHECK(pplx::get_param_store().contains("AutoNormal.locs.b"));
 }
 
 TEST_CASE("README: the Bayesian-network snippet trains with SVI and predicts with sampled networks") {
@@ -195,4 +204,50 @@ nn::set_weight_mode(*net, nn::WeightMode::posterior);
   // The mean network fits better than predicting the mean of y.
   auto mse = (m1.squeeze(-1) - data.y).pow(2).mean().item<double>();
   CHECK(mse < data.y.var().item<double>());
+}
+
+TEST_CASE("README: the autoguide snippets fit the regression, alone and in an AutoGuideList") {
+  pplx::clear_param_store();
+  auto data = regression_data(200, 3);
+  const auto& x = data.x;
+  const auto& y = data.y;
+  auto model = [](const torch::Tensor& x, const torch::Tensor& y) {
+    auto w = pplx::sample("w", dist::Normal(torch::zeros({3}), 1.0).to_event(1));
+    auto b = pplx::sample("b", dist::Normal(0.0, 1.0));
+    pplx::plate data("data", x.size(0));
+    pplx::sample("y", dist::Normal(x.matmul(w) + b, 0.5), y);
+  };
+  // clang-format off
+// README snippet begin
+namespace ag = pplx::infer::autoguide;
+auto lowrank = ag::AutoLowRankMultivariateNormal(model, ag::AutoLowRankMultivariateNormalOptions().rank(2));
+pplx::infer::SVI svi(model, lowrank, pplx::optim::Adam(torch::optim::AdamOptions(0.01)), pplx::infer::TraceELBO());
+for (int step = 0; step < 1000; ++step) svi.step(x, y);
+pplx::handlers::TensorMap med = lowrank.median(x, y);                     // site -> constrained median
+pplx::handlers::TensorMap q = lowrank.quantiles({0.05, 0.5, 0.95}, x, y);  // site -> [3, ...]
+// README snippet end
+  // clang-format on
+  CHECK(torch::allclose(med.at("w"), torch::tensor({1.0, -2.0, 0.5}), 0.0, 0.15));
+  CHECK(std::abs(med.at("b").item<double>() - 0.3) < 0.15);
+  CHECK(q.at("w").sizes() == torch::IntArrayRef{3, 3});
+  CHECK((q.at("w")[2] - q.at("w")[0]).min().item<double>() > 0);
+  CHECK(torch::allclose(q.at("w")[1], med.at("w")));
+  // clang-format off
+// README snippet begin
+namespace h = pplx::handlers;
+ag::AutoGuideList list(model);
+list.append(ag::AutoMultivariateNormal(h::block(model, h::BlockOptions().expose({"w"}))));
+list.append([](const torch::Tensor&, const torch::Tensor&) {   // b, guided by hand
+  pplx::sample("b", dist::Normal(pplx::param("b_q", torch::zeros({})), 0.1));
+});
+// README snippet end
+  // clang-format on
+  auto tr = h::trace(list).get_trace(x, y);
+  CHECK(tr.contains("w"));
+  CHECK(tr.contains("b"));
+  CHECK(pplx::get_param_store().contains("AutoGuideList.0.scale_tril"));
+  pplx::infer::SVI list_svi(model, list, pplx::optim::Adam(torch::optim::AdamOptions(0.05)), pplx::infer::TraceELBO());
+  for (int step = 0; step < 300; ++step) list_svi.step(x, y);
+  CHECK(torch::allclose(list.median(x, y).at("w"), torch::tensor({1.0, -2.0, 0.5}), 0.0, 0.15));
+  CHECK(std::abs(pplx::get_param_store().get("b_q").item<double>() - 0.3) < 0.15);
 }
