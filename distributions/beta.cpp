@@ -18,12 +18,15 @@ Beta::Beta(BetaParams params)
     : Parametric("Beta", std::move(params),
                  {{"concentration1", constraints::positive}, {"concentration0", constraints::positive}}) {}
 
-// x = g1 / (g1 + g0) with g_i ~ Gamma(c_i, 1); clamped into (0, 1) so log_prob stays finite.
+// x = g1 / (g1 + g0) with g_i ~ Gamma(c_i, 1), formed as sigmoid(log g1 - log g0): for small
+// concentrations both gamma draws underflow (Beta(1e-3, 1e-3) put 84 % of float32 draws at exactly
+// 0.5), their logarithms do not. Clamped into [tiny, 1 - eps] as torch does, so that a draw that
+// rounds to 0 or 1 keeps a finite log_prob.
 at::Tensor Beta::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   auto shape = extended_shape(sample_shape);
-  auto g1 = detail::standard_gamma(p_.concentration1.expand(shape), gen);
-  auto g0 = detail::standard_gamma(p_.concentration0.expand(shape), gen);
-  auto x = g1 / (g1 + g0);
+  auto log_g1 = detail::log_standard_gamma(p_.concentration1.expand(shape), gen);
+  auto log_g0 = detail::log_standard_gamma(p_.concentration0.expand(shape), gen);
+  auto x = at::sigmoid(log_g1 - log_g0);
   const auto dtype = x.scalar_type();
   return x.clamp(detail::finfo_tiny(dtype), 1.0 - detail::finfo_eps(dtype));
 }

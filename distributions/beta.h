@@ -14,7 +14,8 @@ struct BetaParams {
 };
 
 /// Beta(concentration1, concentration0) on [0, 1]: mean c1 / (c1 + c0). Reparameterized
-/// (ratio of two reparameterized gamma draws).
+/// (ratio of two reparameterized gamma draws, formed in log space so that tiny concentrations
+/// sample correctly); draws are clamped to [tiny, 1 - eps] of their dtype, as torch's.
 ///
 ///   auto d = dist::Beta(2.0, 5.0);
 class Beta : public detail::Parametric<Beta, BetaParams> {

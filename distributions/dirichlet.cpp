@@ -17,11 +17,14 @@ Dirichlet::Dirichlet(DirichletParams params)
   event_shape_ = {p_.concentration.size(-1)};
 }
 
-// Normalized Gamma(c_k, 1) draws; the gamma sampler's implicit gradient makes this a
-// reparameterized sample. Clamped away from 0 so that log_prob stays finite.
+// Normalized Gamma(c_k, 1) draws, formed as softmax(log g): for small concentrations the gamma
+// draws underflow (Dirichlet([1e-3, 1e-3]) put 84 % of float32 draws at exactly [0.5, 0.5]),
+// their logarithms do not. The gamma sampler's implicit gradient and the boost's pathwise one
+// make this a reparameterized sample. Clamped away from 0 (as torch does) so that log_prob stays
+// finite where a component underflows.
 at::Tensor Dirichlet::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
-  auto g = detail::standard_gamma(p_.concentration.expand(extended_shape(sample_shape)), gen);
-  auto x = g / g.sum(-1, true);
+  auto log_g = detail::log_standard_gamma(p_.concentration.expand(extended_shape(sample_shape)), gen);
+  auto x = at::softmax(log_g, -1);
   return x.clamp_min(detail::finfo_tiny(x.scalar_type()));
 }
 

@@ -14,7 +14,8 @@ struct DirichletParams {
 };
 
 /// Dirichlet(concentration) over the K-simplex (event_shape [K]); reparameterized (normalized
-/// reparameterized gamma draws).
+/// reparameterized gamma draws, formed in log space as a softmax so that tiny concentrations
+/// sample correctly); components are clamped to >= tiny of their dtype.
 ///
 ///   auto d = dist::Dirichlet(torch::ones({3}));   // uniform on the 3-simplex
 class Dirichlet : public detail::Parametric<Dirichlet, DirichletParams> {

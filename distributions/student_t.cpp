@@ -22,11 +22,14 @@ StudentT::StudentT(StudentTParams params)
                  {{"df", constraints::positive}, {"loc", constraints::real}, {"scale", constraints::positive}}) {}
 
 // loc + scale * X / sqrt(Z / df) with X ~ Normal(0, 1) and Z ~ Chi2(df) = 2 * Gamma(df / 2, 1).
+// Z is drawn in log space: for small df the gamma draw underflows (float32 StudentT(0.1) capped its
+// draws near 2e18 |X|, where 0.8 % of them belong beyond 1e20), its logarithm does not. Where the
+// true draw exceeds the dtype's range the result is +-inf, as an exact sampler's would be.
 at::Tensor StudentT::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   auto shape = extended_shape(sample_shape);
   auto x = detail::randn(shape, gen, p_.loc.options());
-  auto z = 2 * detail::standard_gamma((0.5 * p_.df).expand(shape), gen);
-  return p_.loc + p_.scale * x * (z / p_.df).rsqrt();
+  auto log_z = std::log(2.0) + detail::log_standard_gamma((0.5 * p_.df).expand(shape), gen);
+  return p_.loc + p_.scale * x * (0.5 * (p_.df.log() - log_z)).exp();
 }
 
 at::Tensor StudentT::log_prob(const at::Tensor& value) const {

@@ -204,17 +204,21 @@ at::Tensor AffineTransform::inverse(const at::Tensor& y) const {
   if (scalar_) return (y - loc_value_) / scale_value_;
   return (y - loc_.to(y.options())) / scale_.to(y.options());
 }
+// Every element of y = loc + scale * x contributes log|scale| once, so log|scale| is broadcast to
+// y's shape (x, loc and scale broadcast together) before the event dims are summed: a scalar scale
+// over an event of n elements gives n * log|scale|, and loc or scale with more dims than x widen
+// the batch (torch sums the parameter's own elements instead, so a 0-dim scale counts once).
 at::Tensor AffineTransform::log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const {
-  auto shape = x.sizes().vec();
-  auto result = scale_.to(x.options()).abs().log();
-  if (event_dim_ > 0) {
-    auto rs = result.sizes().vec();
-    std::vector<int64_t> view(rs.begin(), rs.end() - std::min<int64_t>(event_dim_, rs.size()));
-    view.push_back(-1);
-    result = result.reshape(view).sum(-1);
-    shape.resize(shape.size() - std::min<size_t>(event_dim_, shape.size()));
+  const std::vector<int64_t> shape = forward_shape(x.sizes());
+  PPLX_CHECK_AS(ShapeError, static_cast<int64_t>(shape.size()) >= event_dim_, "transforms::affine with event_dim ",
+                event_dim_, ": input of shape ", shape_str(x.sizes()), " has fewer dims than the event");
+  if (scalar_) {
+    const std::vector<int64_t> batch(shape.begin(), shape.end() - event_dim_);
+    int64_t n = 1;
+    for (auto it = shape.end() - event_dim_; it != shape.end(); ++it) n *= *it;
+    return at::full(batch, static_cast<double>(n) * std::log(std::abs(scale_value_)), x.options());
   }
-  return result.expand(shape);
+  return sum_rightmost(scale_.to(x.options()).abs().log().expand(shape), event_dim_);
 }
 constraints::ConstraintPtr AffineTransform::domain() const { return with_event_dim(constraints::real, event_dim_); }
 std::vector<int64_t> AffineTransform::forward_shape(c10::IntArrayRef shape) const {
@@ -241,7 +245,11 @@ at::Tensor ComposeTransform::inverse(const at::Tensor& y) const {
 }
 at::Tensor ComposeTransform::log_abs_det_jacobian(const at::Tensor& x, const at::Tensor& y) const {
   if (parts_.empty()) return at::zeros_like(x);
-  std::vector<at::Tensor> xs{x};
+  // x is first broadcast to the shape the whole chain gives it (a later part's parameters may
+  // widen the batch), so that an earlier part's log-determinant is counted once per element of
+  // y's event, not once per element of the narrower x (as TransformedDistribution expands its base).
+  const std::vector<int64_t> full = inverse_shape(forward_shape(x.sizes()));
+  std::vector<at::Tensor> xs{x.sizes().vec() == full ? x : x.expand(full)};
   for (size_t i = 0; i + 1 < parts_.size(); ++i) xs.push_back(parts_[i]->forward(xs.back()));
   xs.push_back(y);
   int64_t event_dim = domain_event_dim();

@@ -23,8 +23,12 @@ class Transform {
   virtual std::string name() const = 0;
   virtual at::Tensor forward(const at::Tensor& x) const = 0;
   virtual at::Tensor inverse(const at::Tensor& y) const = 0;
-  /// log |dy/dx|, summed over domain_event_dim() trailing dims. Throws NotImplementedError where
+  /// log |dy/dx|, summed over domain_event_dim() trailing dims after the elementwise terms and the
+  /// transform's parameters are broadcast to y's shape, so every element of the event counts once.
+  /// Shape: y's shape less its domain_event_dim() trailing dims. Throws NotImplementedError where
   /// the map is not a bijection of equal dimension (softmax, lower_cholesky's transform_to map).
+  ///
+  ///   transforms::affine(0.0, 2.0, 1)->log_abs_det_jacobian(x, y);   // x of shape [3]: 3 log 2
   virtual at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor& y) const = 0;
   virtual int64_t domain_event_dim() const { return 0; }
   virtual int64_t codomain_event_dim() const { return domain_event_dim(); }
@@ -41,8 +45,12 @@ class Transform {
 };
 using TransformPtr = std::shared_ptr<const Transform>;
 
-/// y = loc + scale * x; `event_dim` trailing dims are summed in the log-determinant.
-/// loc and scale follow x's dtype and device.
+/// y = loc + scale * x; `event_dim` trailing dims are summed in the log-determinant, which counts
+/// log|scale| once per element of y's event however loc and scale broadcast against x (torch 1.13's
+/// AffineTransform counts a 0-dim scale once per event). loc and scale follow x's dtype and device.
+/// log_abs_det_jacobian throws pplx::ShapeError when x has fewer than `event_dim` dims.
+///
+///   transforms::AffineTransform t(torch::zeros({}), torch::full({}, 2.0), 1);   // on R^3: 3 log 2
 class AffineTransform final : public Transform {
  public:
   AffineTransform(at::Tensor loc, at::Tensor scale, int64_t event_dim = 0);

@@ -50,6 +50,19 @@ namespace handlers {
 
 void LiftMessenger::process_message(Message& msg) {
   if (msg.type != SiteType::param) return;
+  auto seen = drawn_.find(msg.name);
+  if (seen != drawn_.end()) {
+    // A repeated read of a lifted parameter: the same draw, as an observed site that stops here
+    // so that outer handlers (trace) see the random variable once (Pyro's lift does the same).
+    msg.type = SiteType::sample;
+    msg.fn = seen->second.fn;
+    msg.value = seen->second.value;
+    msg.is_observed = true;
+    msg.infer = InferConfig();
+    msg.done = true;
+    msg.stop = true;
+    return;
+  }
   at::Tensor current = msg.init.defined() ? msg.init : (msg.init_fn ? msg.init_fn() : at::Tensor());
   auto prior = priors_.for_param(user_param_name(msg.name), current);
   if (!prior) return;
@@ -60,6 +73,15 @@ void LiftMessenger::process_message(Message& msg) {
   msg.infer = InferConfig();
   msg.value = at::Tensor();
   msg.done = false;
+  lifting_ = msg.name;
+}
+
+void LiftMessenger::postprocess_message(Message& msg) {
+  // The message lifted above, back with its final value (drawn, or set by an outer replay).
+  // Recorded only now, so that a read that threw on its way out draws afresh next time.
+  if (lifting_.empty() || msg.type != SiteType::sample || msg.name != lifting_) return;
+  drawn_[lifting_] = Drawn{msg.fn, msg.value};
+  lifting_.clear();
 }
 
 }  // namespace handlers

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <pplx/distributions/distribution.h>
@@ -41,14 +42,29 @@ namespace handlers {
 /// Turns param sites into sample sites drawn from priors (Pyro's lift). Names of module
 /// parameters ("module$$$weight") are looked up without the module prefix ("weight").
 ///
+/// A parameter is one random variable per run: the first read of a name draws it (a sample site
+/// outer handlers see), and every later read of that name while this messenger is active returns
+/// the same value as an observed site that stops there, so an outer trace records the site once
+/// (pyro/poutine/lift_messenger.py, `_samples_cache`). The wrapper form lift(fn, priors) makes a
+/// fresh messenger, hence fresh draws, per call.
+///
 ///   { auto l = handlers::lift(dist::Normal(0.0, 1.0));  guide(); }   // every param is now random
 class LiftMessenger : public Messenger {
  public:
   explicit LiftMessenger(Priors priors) : Messenger("lift"), priors_(std::move(priors)) {}
   void process_message(Message& msg) override;
-  
+  /// Remembers the value a lifted site ended with (after outer handlers such as replay).
+  void postprocess_message(Message& msg) override;
+
  private:
+  struct Drawn {
+    distributions::DistPtr fn;  ///< the prior as the first read's site had it
+    at::Tensor value;
+  };
   Priors priors_;
+  std::unordered_map<std::string, Drawn> drawn_;  // this run's lifted parameters, by site name
+  std::string lifting_;                           // the site between process and postprocess
+
 };
 
 inline LiftMessenger lift(Priors priors) { return LiftMessenger(std::move(priors)); }

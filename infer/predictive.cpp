@@ -11,6 +11,18 @@ namespace pplx {
 namespace infer {
 namespace detail {
 
+void LatentConditionMessenger::process_message(Message& msg) {
+  // A site is latent here when nothing inner has given it a value: observed sites (data, and
+  // deterministic sites, which are observed at their computed value) are left alone.
+  if (msg.type != SiteType::sample || msg.is_observed || msg.infer.is_deterministic || msg.infer.is_auxiliary) return;
+  auto it = values_.find(msg.name);
+  if (it == values_.end()) return;
+  PPLX_CHECK_AS(ValueError, it->second.defined(), "Predictive: value for site '", msg.name, "' is undefined");
+  msg.value = it->second;
+  msg.is_observed = true;
+  fixed_.insert(msg.name);
+}
+
 PredictiveBase::PredictiveBase(int64_t num_samples, std::vector<std::string> return_sites,
                                handlers::TensorMap posterior_samples)
     : num_samples_(num_samples), return_sites_(std::move(return_sites)), posterior_samples_(std::move(posterior_samples)) {
@@ -48,12 +60,12 @@ handlers::TensorMap PredictiveBase::guide_sample(const Trace& guide_trace) {
   return out;
 }
 
-void PredictiveBase::collect(const Trace& model_trace, const handlers::TensorMap& conditioned) {
+void PredictiveBase::collect(const Trace& model_trace, const std::unordered_set<std::string>& fixed) {
   if (collected_.empty()) {
     // The first draw decides the sites (later draws must produce the same ones).
     if (return_sites_.empty()) {
       for (const auto& s : model_trace) {
-        if (s.type != SiteType::sample || conditioned.count(s.name)) continue;
+        if (s.type != SiteType::sample || fixed.count(s.name)) continue;
         if (s.is_observed && !s.infer.is_deterministic) continue;  // data given to the model
         collected_.push_back({s.name, {}});
       }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -12,6 +13,7 @@
 
 #include <pplx/handlers/condition.h>
 #include <pplx/handlers/trace.h>
+#include <pplx/messenger.h>
 #include <pplx/trace.h>
 
 namespace pplx {
@@ -24,6 +26,26 @@ struct NoGuide {
   void operator()(Args&&...) const {}
 };
 
+/// Fixes the latent sample sites named in `values` (Pyro's condition, restricted to latent sites):
+/// deterministic sites and observed sites keep what the model computes or is given. So a
+/// deterministic site stored with the posterior samples is recomputed from the fixed latents and
+/// the model's current inputs, not replayed with the training inputs' values (NumPyro #1772,
+/// numpyro/infer/util.py `_predictive`). Records which sites it fixed in this run.
+///
+///   detail::LatentConditionMessenger fix(values);  model(x_new);  // deterministic sites recomputed
+class LatentConditionMessenger : public Messenger {
+ public:
+  /// `values` must outlive the messenger.
+  explicit LatentConditionMessenger(const handlers::TensorMap& values) : Messenger("predictive"), values_(values) {}
+  void process_message(Message& msg) override;
+  /// The names of the sites this messenger fixed.
+  const std::unordered_set<std::string>& fixed() const { return fixed_; }
+
+ private:
+  const handlers::TensorMap& values_;
+  std::unordered_set<std::string> fixed_;
+};
+
 /// The non-template part of Predictive: choosing sites and stacking the draws.
 class PredictiveBase {
  protected:
@@ -32,9 +54,9 @@ class PredictiveBase {
   handlers::TensorMap posterior_sample(int64_t i) const;
   /// Latent values of a guide run (its latent sample sites).
   static handlers::TensorMap guide_sample(const Trace& guide_trace);
-  /// Keeps the values of the returned sites of one model run (`conditioned`: sites fixed by the
+  /// Keeps the values of the returned sites of one model run (`fixed`: sites fixed by the
   /// posterior, left out by default).
-  void collect(const Trace& model_trace, const handlers::TensorMap& conditioned);
+  void collect(const Trace& model_trace, const std::unordered_set<std::string>& fixed);
   /// Stacks the collected draws into site -> [num_samples, ...] tensors.
   handlers::TensorMap stack();
 
@@ -47,10 +69,13 @@ class PredictiveBase {
 
 /// Posterior predictive samples (Pyro's Predictive): runs the model num_samples times with its
 /// latent sites fixed to draws from a guide or to given posterior samples, and returns the values
-/// of the chosen sites stacked along a new leading dim. By default it returns every sample site
-/// the posterior does not fix (latent sites the model samples afresh, such as an observation site
-/// whose data is left undefined, and deterministic sites). No gradients are recorded. Draws are
-/// sequential (Pyro's parallel=False).
+/// of the chosen sites stacked along a new leading dim. Only latent sample sites are fixed:
+/// deterministic sites are recomputed from the model's arguments even when the posterior samples
+/// hold values for them, and observed sites keep the data the model is given (as NumPyro's
+/// Predictive since #1772). By default it returns every sample site the posterior does not fix
+/// (latent sites the model samples afresh, such as an observation site whose data is left
+/// undefined, and deterministic sites). No gradients are recorded. Draws are sequential (Pyro's
+/// parallel=False).
 ///
 ///   pplx::infer::Predictive predictive(model, guide, 100);
 ///   auto samples = predictive(x, torch::Tensor());   // samples["y"] has shape [100, N]
@@ -83,11 +108,13 @@ class Predictive : private detail::PredictiveBase {
         fixed = guide_sample(guide_trace.get_trace());
       }
       handlers::TraceMessenger model_trace;
+      std::unordered_set<std::string> fixed_sites;
       {
-        handlers::ConditionMessenger condition(fixed);
+        detail::LatentConditionMessenger condition(fixed);
         model_(args...);
+        fixed_sites = condition.fixed();
       }
-      collect(model_trace.get_trace(), fixed);
+      collect(model_trace.get_trace(), fixed_sites);
     }
     return stack();
   }

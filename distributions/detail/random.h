@@ -108,6 +108,35 @@ inline double finfo_eps(at::ScalarType dtype) {
   }
 }
 
+/// The largest finite value of a floating dtype (torch.finfo(dtype).max).
+inline double finfo_max(at::ScalarType dtype) {
+  switch (dtype) {
+    case at::kDouble: return std::numeric_limits<double>::max();
+    case at::kHalf: return 65504.0;
+    case at::kBFloat16: return 3.3895313892515355e38;
+    default: return static_cast<double>(std::numeric_limits<float>::max());
+  }
+}
+
+/// log of Gamma(alpha, 1) draws, one per element of `alpha`, accurate where the draws themselves
+/// underflow (a Gamma(1e-3) draw is below float32's smallest normal 92 % of the time, and
+/// _standard_gamma then returns that smallest normal). For alpha < 1 it uses the boost
+/// Gamma(alpha) = Gamma(alpha + 1) * U^(1/alpha) (Marsaglia and Tsang; NumPyro's gamma sampler),
+/// in logs: log Gamma(alpha + 1) - E / alpha with E ~ Exponential(1) = -log U. Differentiable in
+/// alpha: implicitly through Gamma(alpha + 1) (torch's _standard_gamma_grad) and pathwise through
+/// the boost, so the gradient of any expectation is unbiased. Samplers that divide gamma draws
+/// (Beta, Dirichlet, StudentT) use this and stay in log space until the quotient is formed.
+/// The boost term is clamped to the dtype's lowest finite value so that an absurdly small alpha
+/// (a denormal) gives a finite draw rather than -inf (and NaN quotients).
+inline at::Tensor log_standard_gamma(const at::Tensor& alpha, const Generator& gen) {
+  const at::Tensor small = alpha.detach() < 1.0;
+  // Every element draws E (no device sync to ask whether any alpha is small); alpha >= 1 ignores it.
+  const at::Tensor g = standard_gamma(at::where(small, alpha + 1.0, alpha), gen);
+  const at::Tensor e = exponential(alpha.sizes(), gen, alpha.options());
+  const at::Tensor boost = (-e / alpha).clamp_min(-finfo_max(alpha.scalar_type()));
+  return g.log() + at::where(small, boost, at::zeros({}, alpha.options()));
+}
+
 /// probs clamped to [eps, 1 - eps] (torch.distributions.utils.clamp_probs).
 inline at::Tensor clamp_probs(const at::Tensor& probs) {
   const double eps = finfo_eps(probs.scalar_type());

@@ -8,6 +8,7 @@
 #include <c10/core/GradMode.h>
 
 #include <pplx/distributions/constraints.h>
+#include <pplx/distributions/detail/random.h>
 #include <pplx/error.h>
 
 namespace pplx {
@@ -26,11 +27,13 @@ at::Tensor flatten_event(const at::Tensor& value, int64_t event_dim) {
   return value.flatten(value.dim() - event_dim, value.dim() - 1);
 }
 
-// tau ~ Gamma(alpha, rate beta) of shape `shape`, via the standard gamma sampler.
-at::Tensor sample_precision(const Shape& shape, double alpha, double beta, const at::TensorOptions& options,
-                            distributions::Generator gen) {
+// log tau with tau ~ Gamma(alpha, rate beta) of shape `shape`. The samplers divide by sqrt(tau),
+// so tau is drawn in log space: with a small alpha (vague priors use 1e-3) the draw underflows
+// and the quotient would be capped.
+at::Tensor sample_log_precision(const Shape& shape, double alpha, double beta, const at::TensorOptions& options,
+                                distributions::Generator gen) {
   auto a = at::full(shape, alpha, options);
-  return at::_standard_gamma(a, gen) / beta;
+  return distributions::detail::log_standard_gamma(a, gen) - std::log(beta);
 }
 
 Shape sample_batch(c10::IntArrayRef sample_shape, c10::IntArrayRef batch_shape) {
@@ -60,13 +63,16 @@ ConjugateNormalGamma::ConjugateNormalGamma(Shape event_shape, double alpha_0, do
 at::Tensor ConjugateNormalGamma::sample(c10::IntArrayRef sample_shape, distributions::Generator gen) const {
   c10::NoGradGuard no_grad;
   Shape outer = sample_batch(sample_shape, batch_shape());
-  auto tau = sample_precision(outer, alpha_0_, beta_0_, options_, gen);
-  auto mu = mu_0_ + at::randn(outer, gen, options_) / (kappa_0_ * tau).sqrt();
+  auto log_tau = sample_log_precision(outer, alpha_0_, beta_0_, options_, gen);
+  // mu - mu_0 and x - mu both scale with tau^(-1/2): one product, so that a scale beyond the
+  // dtype's range gives +-inf rather than inf - inf = NaN.
+  auto mu_noise = at::randn(outer, gen, options_) / std::sqrt(kappa_0_);
   for (int64_t i = 0; i < event_dim(); ++i) {
-    tau = tau.unsqueeze(-1);
-    mu = mu.unsqueeze(-1);
+    log_tau = log_tau.unsqueeze(-1);
+    mu_noise = mu_noise.unsqueeze(-1);
   }
-  return mu + at::randn(extended_shape(sample_shape), gen, options_) / tau.sqrt();
+  auto noise = mu_noise + at::randn(extended_shape(sample_shape), gen, options_);
+  return mu_0_ + noise * (-0.5 * log_tau).exp();
 }
 
 at::Tensor ConjugateNormalGamma::log_prob(const at::Tensor& value) const {
@@ -117,9 +123,9 @@ ConjugateKnownMean::ConjugateKnownMean(Shape event_shape, double mean, double al
 
 at::Tensor ConjugateKnownMean::sample(c10::IntArrayRef sample_shape, distributions::Generator gen) const {
   c10::NoGradGuard no_grad;
-  auto tau = sample_precision(sample_batch(sample_shape, batch_shape()), alpha_0_, beta_0_, options_, gen);
-  for (int64_t i = 0; i < event_dim(); ++i) tau = tau.unsqueeze(-1);
-  return mean_ + at::randn(extended_shape(sample_shape), gen, options_) / tau.sqrt();
+  auto log_tau = sample_log_precision(sample_batch(sample_shape, batch_shape()), alpha_0_, beta_0_, options_, gen);
+  for (int64_t i = 0; i < event_dim(); ++i) log_tau = log_tau.unsqueeze(-1);
+  return mean_ + at::randn(extended_shape(sample_shape), gen, options_) * (-0.5 * log_tau).exp();
 }
 
 at::Tensor ConjugateKnownMean::log_prob(const at::Tensor& value) const {

@@ -46,3 +46,34 @@ TEST_CASE("StudentT: expand, to_event and mask shapes") {
   torch::manual_seed(3);
   check_shape_semantics(dist::StudentT(torch::full({3}, 4.0)));
 }
+
+TEST_CASE("StudentT: small df is sampled in log space (float32 StudentT(0.1) reaches its far tail)") {
+  // P(|T| > t) = I_x(df/2, 1/2) with x = df / (df + t^2); for t = 1e20, x = 1e-41 and the series'
+  // first term is exact to double precision: x^a (1 - x)^(1/2) / (a B(a, 1/2)), a = df / 2.
+  // A gamma draw capped at float32's smallest normal capped |T| near 2e18 |X|.
+  torch::manual_seed(4);
+  const int64_t n = 200000;
+  const double df = 0.1, a = df / 2, t = 1e20;
+  const double x = df / (df + t * t);
+  const double log_beta = std::lgamma(a) + std::lgamma(0.5) - std::lgamma(a + 0.5);
+  const double p = std::exp(a * std::log(x) + 0.5 * std::log1p(-x) - std::log(a) - log_beta);
+  auto draws = dist::StudentT(torch::full({}, df)).sample({n});
+  REQUIRE((draws.scalar_type() == torch::kFloat));
+  const double beyond = (draws.abs() > t).sum().item<double>();
+  INFO("draws beyond 1e20: " << beyond << " of " << n << ", expected " << n * p);
+  CHECK(std::abs(beyond - n * p) <= kSigmas * std::sqrt(n * p * (1 - p)));
+  CHECK_FALSE(torch::isnan(draws).any().item<bool>());
+}
+
+TEST_CASE("StudentT: rsample gradient in df stays unbiased where df / 2 is below 1") {
+  // E|T|^q = df^(q/2) Gamma((q+1)/2) Gamma((df-q)/2) / (sqrt(pi) Gamma(df/2)) for q < df.
+  torch::manual_seed(5);
+  const double df0 = 1.5, q = 0.25;
+  auto digamma = [](double v) { return torch::digamma(torch::tensor(v, torch::kDouble)).item<double>(); };
+  const double moment = std::exp(0.5 * q * std::log(df0) + std::lgamma((q + 1) / 2) + std::lgamma((df0 - q) / 2) -
+                                 0.5 * std::log(M_PI) - std::lgamma(df0 / 2));
+  const double expected = moment * (q / (2 * df0) + 0.5 * digamma((df0 - q) / 2) - 0.5 * digamma(df0 / 2));
+  auto df = torch::full({kDraws}, df0, torch::kDouble).requires_grad_();
+  dist::StudentT(df).rsample().abs().pow(q).sum().backward();
+  check_gradient_mean("dE|T|^q/ddf", df.grad(), expected);
+}

@@ -41,3 +41,56 @@ TEST_CASE("lift: a shapeless prior is broadcast to the param's shape as one even
   h::lift([] { pplx::param("net$$$0.weight", torch::zeros({4})); }, fn_prior)();
   CHECK(seen == "0.weight");  // the module prefix is stripped, as in Pyro
 }
+
+namespace {
+// Reads the same parameter twice, as a model that uses a weight in two places does.
+std::pair<torch::Tensor, torch::Tensor> read_w_twice() {
+  auto first = pplx::param("w", torch::zeros({3}));
+  auto second = pplx::param("w", torch::zeros({3}));
+  pplx::param("b", torch::zeros({}));
+  return {first, second};
+}
+}  // namespace
+
+TEST_CASE("lift: a parameter read twice in one run is one draw (Pyro's lift memoizes by name)") {
+  pplx::clear_param_store();
+  torch::manual_seed(7);
+  auto lifted = h::lift(read_w_twice, pplx::Priors(dist::Normal(0.0, 1.0)));
+  auto [first, second] = lifted();
+  CHECK(torch::equal(first, second));
+  CHECK(first.abs().sum().item<double>() > 0);  // a draw from N(0, 1), not the zero initial value
+  // Each call of the wrapper is a new run: a new draw.
+  auto [again, unused] = lifted();
+  CHECK_FALSE(torch::equal(first, again));
+  // The scope form: one run while the scope lasts.
+  {
+    auto scope = h::lift(pplx::Priors(dist::Normal(0.0, 1.0)));
+    auto w1 = read_w_twice().first;
+    auto w2 = read_w_twice().first;
+    CHECK(torch::equal(w1, w2));
+  }
+  CHECK(pplx::get_param_store().size() == 0);
+}
+
+TEST_CASE("lift: under a trace, a parameter read twice is one latent site, not a duplicate") {
+  pplx::clear_param_store();
+  torch::manual_seed(8);
+  torch::Tensor first, second;
+  auto model = [&] { std::tie(first, second) = read_w_twice(); };
+  pplx::Trace tr;
+  REQUIRE_NOTHROW(tr = h::trace(h::lift(model, pplx::Priors(dist::Normal(0.0, 1.0)))).get_trace());
+  int w_sites = 0;
+  for (const auto& s : tr) w_sites += s.name == "w";
+  CHECK(w_sites == 1);
+  const auto& w = tr.at("w");
+  CHECK(w.type == pplx::SiteType::sample);
+  CHECK_FALSE(w.is_observed);
+  CHECK(torch::equal(w.value, first));
+  CHECK(torch::equal(second, first));
+  CHECK(tr.at("b").type == pplx::SiteType::sample);
+  // An outer replay fixes the first read; the second read returns the replayed value too.
+  auto replayed_tr = h::trace(h::replay(h::lift(model, pplx::Priors(dist::Normal(0.0, 1.0))), tr)).get_trace();
+  CHECK(torch::equal(first, tr.at("w").value));
+  CHECK(torch::equal(second, tr.at("w").value));
+  CHECK(torch::equal(replayed_tr.at("w").value, tr.at("w").value));
+}

@@ -120,6 +120,31 @@ TEST_CASE("conjugate priors: draws have the marginal variance of the closed form
   CHECK_THROWS_AS(nn::ConjugateNormalGamma({3}, -1.0, 1.0, 0.0, 1.0), pplx::ValueError);
 }
 
+TEST_CASE("conjugate priors: a small alpha reaches the far tail (the precision is drawn in log space)") {
+  // Each element is Student-t with df = 2a and scale sqrt(b / a) (known mean 0) or
+  // sqrt(b (1 + 1 / kappa0) / a) (normal-gamma, mu0 = 0), so P(|x| > t) = I_z(a, 1/2) with
+  // z = df / (df + (t / scale)^2); at t = 1e20, z ~ 1e-40 and the series' first term
+  // z^a (1 - z)^(1/2) / (a B(a, 1/2)) is exact to double precision. A precision draw capped at
+  // float32's smallest normal capped |x| near 4e19 |N(0, 1)|.
+  torch::manual_seed(3);
+  const double a = 0.05, b = 1.0, t = 1e20, kappa0 = 1.0;
+  const int64_t n = 200000;
+  for (int which = 0; which < 2; ++which) {
+    CAPTURE(which);
+    const double df = 2 * a, u = t / std::sqrt(b * (which == 0 ? 1.0 : 1.0 + 1.0 / kappa0) / a);
+    const double z = df / (df + u * u);
+    const double log_beta = std::lgamma(a) + std::lgamma(0.5) - std::lgamma(a + 0.5);
+    const double p = std::exp(a * std::log(z) + 0.5 * std::log1p(-z) - std::log(a) - log_beta);
+    auto s = which == 0 ? nn::ConjugateKnownMean({1}, 0.0, a, b, torch::kFloat).sample({n})
+                        : nn::ConjugateNormalGamma({1}, a, b, 0.0, kappa0, torch::kFloat).sample({n});
+    REQUIRE((s.scalar_type() == torch::kFloat));
+    const double beyond = (s.abs() > t).sum().item<double>();
+    INFO("draws beyond 1e20: " << beyond << " of " << n << ", expected " << n * p);
+    CHECK(std::abs(beyond - n * p) <= 5 * std::sqrt(n * p * (1 - p)));
+    CHECK_FALSE(torch::isnan(s).any().item<bool>());
+  }
+}
+
 TEST_CASE("Prior: a distribution of the wrong shape is rejected with both shapes in the message") {
   nn::Prior p(dist::Normal(torch::zeros({5}), torch::ones({5})).clone());
   CHECK(p.for_param("weight", torch::zeros({5}))->event_shape() == torch::IntArrayRef({5}));
