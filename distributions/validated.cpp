@@ -113,6 +113,18 @@ void validate(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn 
   if (rememberable(t)) remember(t, c, slot);
 }
 
+void expect_valid(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn raise) {
+  if (!active_queue || !t.defined() || !c) return;
+  Entry* slot = rememberable(t) ? find(t, c) : nullptr;
+  if (slot && slot->version == t._version()) return;
+  for (const Pending& p : active_queue->pending)
+    if (p.constraint == c && p.tensor.is_same(t) && p.version == t._version()) return;
+  auto check_now = [t, c, raise = std::move(raise)] {
+    if (!c->all_hold(t)) raise(c->check(t));
+  };
+  active_queue->pending.push_back({t, c, t._version(), at::Tensor(), std::move(check_now)});
+}
+
 void require(const at::Tensor& ok, std::function<void()> raise) {
   auto check_now = [ok, raise = std::move(raise)] {
     if (!ok.item<bool>()) raise();

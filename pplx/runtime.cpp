@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // The handler stack and apply_stack: all control flow of the effect-handler system is here.
 #include <algorithm>
+#include <array>
 
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 
 #include <pplx/distributions/detail/random.h>
+#include <pplx/distributions/detail/validated.h>
 #include <pplx/error.h>
 #include <pplx/messenger.h>
 #include <pplx/param_store.h>
+#include <pplx/validation.h>
 
 namespace pplx {
 namespace {
@@ -22,6 +26,42 @@ StackState& state() {
   return s;
 }
 
+// Values in their constraint by construction (see distributions::detail::expect_valid): checked
+// within a step only if its loss turns out not finite.
+void expect_valid(const at::Tensor& value, const constraints::ConstraintPtr& c, const std::string& name,
+                  const char* what) {
+  distributions::detail::expect_valid(value, c, [value, c, name, what](const at::Tensor& ok) {
+    throw ValueError(pplx::detail::str(what, " '", name, "' of shape ", distributions::shape_str(value.sizes()),
+                                       " is outside ", c->describe(), " (",
+                                       distributions::detail::describe_violation(value, ok, *c),
+                                       "): a parameter or draw saturated at the constraint's boundary, or NaN; "
+                                       "lower the learning rate or check the initial values"));
+  });
+}
+
+// arange(size) for a plate that does not subsample: the same tensor at every step (no operator),
+// unless it was changed in place. Outside inference mode only (an inference tensor cannot be
+// used in autograd later).
+at::Tensor full_plate_indices(int64_t size, c10::Device device) {
+  auto make = [&] { return at::arange(size, at::TensorOptions().dtype(at::kLong).device(device)); };
+  if (c10::InferenceMode::is_enabled()) return make();
+  struct Entry {
+    int64_t size = -1;
+    c10::Device device = c10::kCPU;
+    at::Tensor indices;
+    int64_t version = 0;
+  };
+  thread_local std::array<Entry, 8> cache;
+  thread_local size_t next = 0;
+  for (const Entry& e : cache)
+    if (e.size == size && e.device == device && e.indices._version() == e.version) return e.indices;
+  Entry& e = cache[next];
+  next = (next + 1) % cache.size();
+  e = {size, device, make(), 0};
+  e.version = e.indices._version();
+  return e.indices;
+}
+
 // What happens when no handler has set msg.done (Pyro's default_process_message).
 void default_process_message(Message& msg) {
   if (msg.done || msg.value.defined()) {
@@ -32,15 +72,17 @@ void default_process_message(Message& msg) {
     case SiteType::sample:
       // Like Pyro's dist.__call__: rsample where reparameterizable, so gradients reach the guide.
       msg.value = msg.fn->draw({}, msg.generator);
+      if (is_validation_enabled()) expect_valid(msg.value, msg.fn->support(), msg.name, "a draw of sample site");
       break;
     case SiteType::param:
       msg.value = get_param_store().get_or_create(msg.name, msg.init, msg.init_fn, msg.constraint,
                                                   &msg.unconstrained);
+      if (is_validation_enabled() && msg.constraint) expect_valid(msg.value, msg.constraint, msg.name, "param");
       break;
     case SiteType::plate: {
       auto opts = at::TensorOptions().dtype(at::kLong).device(msg.plate_device.value_or(c10::Device(c10::kCPU)));
       if (msg.plate_subsample_size >= msg.plate_size) {
-        msg.value = at::arange(msg.plate_size, opts);
+        msg.value = full_plate_indices(msg.plate_size, opts.device());
       } else {
         // Sampling without replacement, as Pyro's _Subsample does (a random permutation's prefix).
         // A seeded run draws with handlers::seed's CPU generator, then moves the indices, as the

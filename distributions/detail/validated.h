@@ -33,6 +33,15 @@ using RaiseFn = std::function<void(const at::Tensor& ok)>;
 /// objects that may die before the scope ends: capture by value.
 void validate(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn raise);
 
+/// Records that `t` lies in `c` by construction: a parameter's transform_to(c) of a finite
+/// unconstrained tensor, or a distribution's own draw from its support. It can leave `c` only by
+/// floating-point saturation at the boundary (exp underflowing to 0) or by NaN, and either makes
+/// every density of `t` non-finite. So inside a DeferredValidation scope the check is queued
+/// without a device-side verdict, like a NaN-only check: it costs no operator, later checks of
+/// (t, c) in the step join it, and it reruns (naming `t`) only when the loss is not finite.
+/// Outside a scope it does nothing: later checks run as usual.
+void expect_valid(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn raise);
+
 /// A check that is not a constraint: `ok` is a 0-dim bool tensor; `raise()` throws when it is
 /// false. Read now, or queued inside a DeferredValidation scope.
 void require(const at::Tensor& ok, std::function<void()> raise);

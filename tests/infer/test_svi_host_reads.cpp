@@ -131,3 +131,29 @@ TEST_CASE("svi host reads: a failed check throws from step with its own message,
   CHECK(std::isnan(svi.step_async(bad).item<double>()));
   CHECK(std::isfinite(svi.step(torch::tensor(2.0))));
 }
+
+TEST_CASE("svi host reads: a parameter saturated at its constraint's boundary is named by the step's error") {
+  // A positive parameter whose unconstrained value underflows exp() is exactly 0: outside its
+  // constraint. Its check costs nothing in a step (expect_valid); the non-finite loss it causes
+  // makes the step rerun the check and name the parameter.
+  pplx::clear_param_store();
+  auto model = [] { pplx::sample("z", dist::Normal(0.0, 1.0)); };
+  auto guide = [] {
+    auto scale = pplx::param("z_scale", torch::full({}, 0.5), pplx::constraints::positive);
+    pplx::sample("z", dist::Normal(0.0, scale));
+  };
+  pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.01)));
+  svi.step();
+  {
+    torch::NoGradGuard g;
+    pplx::get_param_store().get_unconstrained("z_scale").fill_(-1000.0);
+  }
+  std::string message;
+  try {
+    svi.step();
+  } catch (const pplx::ValueError& e) {
+    message = e.what();
+  }
+  CHECK(message.find("param 'z_scale'") != std::string::npos);
+  CHECK(message.find("positive") != std::string::npos);
+}
