@@ -27,6 +27,11 @@ namespace pplx {
 namespace infer {
 namespace autoguide {
 namespace detail {
+/// Rethrows the pplx::Error being handled, as the same class, with "<guide> (tracing the model to
+/// find its latent sites): " before its message, so that an error raised while an autoguide runs
+/// its model (an init strategy, a discrete latent) names the guide.
+[[noreturn]] void rethrow_naming_guide(const std::string& guide);
+
 
 /// A plate a latent site lives in, with what the guide needs to enter it again each call.
 struct FrameSpec {
@@ -231,7 +236,11 @@ class AutoGuide {
     handlers::BlockMessenger hide_from_outer;
     handlers::TraceMessenger tracer;
     InitMessenger init(impl_->init_loc_fn());
-    model_(args...);
+    try {
+      model_(args...);
+    } catch (const Error&) {
+      detail::rethrow_naming_guide(impl_->name());
+    }
     return tracer.take_trace();
   }
 

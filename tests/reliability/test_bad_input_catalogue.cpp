@@ -521,3 +521,42 @@ TEST_CASE("catalogue: with_rsample(true) on a distribution without rsample") {
   expect_error<pplx::NotImplementedError>([] { dist::Bernoulli(0.5).with_rsample(true); },
                                           {"with_rsample(true)", "Bernoulli", "no reparameterized sampler"});
 }
+
+// --- autoguides --------------------------------------------------------------------------------
+
+TEST_CASE("catalogue: an autoguide for a model without latent sites") {
+  pplx::clear_param_store();
+  auto model = [] { pplx::sample("y", dist::Normal(0.0, 1.0), torch::tensor(0.5)); };
+  auto guide = pplx::infer::autoguide::AutoNormal(model);
+  expect_error<pplx::ValueError>([&] { pplx::infer::TraceELBO().loss(model, guide); },
+                                 {"AutoNormal", "no latent sample sites", "nothing to guide", "Sites traced: y"});
+}
+
+TEST_CASE("catalogue: an autoguide for a discrete latent") {
+  pplx::clear_param_store();
+  auto model = [] { pplx::sample("z", dist::Bernoulli(0.3)); };
+  auto guide = pplx::infer::autoguide::AutoNormal(model);
+  expect_error<pplx::ValueError>([&] { pplx::infer::TraceELBO().loss(model, guide); },
+                                 {"AutoNormal", "'z'", "Bernoulli", "continuous latents", "enumerate it by hand"});
+}
+
+TEST_CASE("catalogue: an autoguide rank of 0 or above the latent dimension") {
+  pplx::clear_param_store();
+  namespace ag = pplx::infer::autoguide;
+  auto model = [] { pplx::sample("w", dist::Normal(torch::zeros({3}), 1.0).to_event(1)); };
+  expect_error<pplx::ValueError>([&] { ag::AutoLowRankMultivariateNormal(model, ag::AutoLowRankMultivariateNormalOptions().rank(0)); },
+                                 {"AutoLowRankMultivariateNormal", "rank must be >= 1", "got 0"});
+  auto guide = ag::AutoLowRankMultivariateNormal(model, ag::AutoLowRankMultivariateNormalOptions().rank(4));
+  expect_error<pplx::ValueError>([&] { pplx::infer::TraceELBO().loss(model, guide); },
+                                 {"rank 4", "larger than the latent dimension 3", "AutoMultivariateNormal"});
+}
+
+TEST_CASE("catalogue: an autoguide whose model's latent structure changes between calls") {
+  pplx::clear_param_store();
+  auto model = [](int64_t n) { pplx::sample("w", dist::Normal(torch::zeros({n}), 1.0).to_event(1)); };
+  auto guide = pplx::infer::autoguide::AutoNormal(model);
+  pplx::infer::TraceELBO elbo;
+  elbo.loss(model, guide, int64_t{2});
+  expect_error<pplx::ShapeError>([&] { elbo.loss(model, guide, int64_t{5}); },
+                                 {"AutoNormal", "latent structure changed between calls", "'w'", "[2]"});
+}
