@@ -94,7 +94,11 @@ at::Tensor check_remembered(const at::Tensor& t, const constraints::ConstraintPt
   return {};
 }
 
-void validate(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn raise) {
+// The one path of validate() and expect_valid(): skips a remembered (t, c) or one already queued
+// in this step; else queues it (with a device-side verdict when `verdict`) inside a scope, or
+// checks it now outside one (only validate() does: `check_outside`).
+void check_or_queue(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn raise, bool verdict,
+                    bool check_outside) {
   Entry* slot = rememberable(t) ? find(t, c) : nullptr;
   if (slot && slot->version == t._version()) return;
   auto check_now = [t, c, raise = std::move(raise)] {
@@ -105,24 +109,22 @@ void validate(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn 
     // by two sites) is queued once.
     for (const Pending& p : active_queue->pending)
       if (p.constraint == c && p.tensor.is_same(t) && p.version == t._version()) return;
-    at::Tensor verdict = c->only_rejects_nan() ? at::Tensor() : c->all_hold_tensor(t);
-    active_queue->pending.push_back({t, c, t._version(), std::move(verdict), std::move(check_now)});
+    at::Tensor v = verdict ? c->all_hold_tensor(t) : at::Tensor();
+    active_queue->pending.push_back({t, c, t._version(), std::move(v), std::move(check_now)});
     return;
   }
+  if (!check_outside) return;
   check_now();
   if (rememberable(t)) remember(t, c, slot);
 }
 
+void validate(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn raise) {
+  check_or_queue(t, c, std::move(raise), /*verdict=*/!c->only_rejects_nan(), /*check_outside=*/true);
+}
+
 void expect_valid(const at::Tensor& t, const constraints::ConstraintPtr& c, RaiseFn raise) {
   if (!active_queue || !t.defined() || !c) return;
-  Entry* slot = rememberable(t) ? find(t, c) : nullptr;
-  if (slot && slot->version == t._version()) return;
-  for (const Pending& p : active_queue->pending)
-    if (p.constraint == c && p.tensor.is_same(t) && p.version == t._version()) return;
-  auto check_now = [t, c, raise = std::move(raise)] {
-    if (!c->all_hold(t)) raise(c->check(t));
-  };
-  active_queue->pending.push_back({t, c, t._version(), at::Tensor(), std::move(check_now)});
+  check_or_queue(t, c, std::move(raise), /*verdict=*/false, /*check_outside=*/false);
 }
 
 void require(const at::Tensor& ok, std::function<void()> raise) {
