@@ -20,10 +20,8 @@ namespace distributions {
 /// Scopes nest: an inner one joins the outer one, which owns the queue. Per thread; not copyable.
 ///
 ///   pplx::distributions::DeferredValidation deferred;
-///   at::Tensor loss = elbo.differentiable_loss(model, guide);
-///   double value = deferred.guard(loss).item<double>();     // NaN if a check failed
-///   if (!std::isfinite(value)) deferred.raise_first_failure();
-///   deferred.commit();
+///   at::Tensor loss = deferred.run([&] { return elbo.differentiable_loss(model, guide); });
+///   double value = deferred.read(loss);   // throws the first failed check's error
 class DeferredValidation {
  public:
   DeferredValidation();
@@ -39,6 +37,23 @@ class DeferredValidation {
   /// Reruns the queued checks on the host, in the order they were queued, and throws the first
   /// failure's pplx::ValueError. Returns when every check holds. Drops the queue either way.
   void raise_first_failure();
+  /// Runs `fn` and returns its result. When `fn` throws, the queued checks are rerun first: a
+  /// failed check explains what followed it (a shape or linear-algebra error downstream of a NaN
+  /// parameter), so its pplx::ValueError is thrown instead; otherwise `fn`'s exception propagates.
+  template <class Fn>
+  decltype(auto) run(Fn&& fn) {
+    try {
+      return fn();
+    } catch (...) {
+      raise_first_failure();
+      throw;
+    }
+  }
+  /// Reads the one-element `loss` and every verdict in one host read. Not finite: reruns the
+  /// checks and throws the first failure (see raise_first_failure). Then remembers the checked
+  /// tensors (commit) and returns the value; a non-finite loss whose checks all hold is returned
+  /// for the caller to report (it names the site, e.g. SVI's NonFiniteLossError).
+  double read(const at::Tensor& loss);
   /// Remembers the tensors checked since the scope began as valid and drops the queue. Call it
   /// only after reading a finite guard(loss).
   void commit();

@@ -2,6 +2,7 @@
 #include <pplx/distributions/detail/validated.h>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -187,6 +188,13 @@ void DeferredValidation::raise_first_failure() {
   } resume{detail::active_queue};
   detail::active_queue = nullptr;
   for (auto& p : pending) p.rerun();
+}
+
+double DeferredValidation::read(const at::Tensor& loss) {
+  const double value = guard(loss).item<double>();
+  if (!std::isfinite(value)) raise_first_failure();
+  commit();
+  return value;
 }
 
 void DeferredValidation::commit() {

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
   for (int64_t step = 0; step < steps; ++step) {
     handlers::TraceMessenger capture(handlers::TraceOptions().param_only(true));
     auto loss = elbo.differentiable_loss(model, guide, a, b);
-    mixed.step(loss, pplx::optim::named_params(capture.get_trace()));
+    mixed.step(loss, pplx::named_params(capture.get_trace()));
     if (step % std::max<int64_t>(1, steps / 5) == 0) std::cout << "[MixedMultiOptimizer] step " << step << "  loss " << loss.item<double>() << "\n";
   }
   const double loc_a2 = store.get("mu_a_loc").item<double>(), loc_b2 = store.get("mu_b_loc").item<double>();

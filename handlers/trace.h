@@ -15,22 +15,30 @@ struct TraceOptions {
   TORCH_ARG(bool, param_only) = false;
 };
 
-/// Records every site that reaches it, in order, into a Trace (Pyro's TraceMessenger).
+/// Records every site that reaches it, in order, into a Trace (Pyro's TraceMessenger). By default
+/// the messenger owns the trace; given a Trace, it records into that one (cleared first, its
+/// storage reused), so that a loop can keep one trace across steps without copying it.
 ///
 ///   { auto tr = handlers::trace();  model(x);  for (auto& s : tr.get_trace()) ...; }
 class TraceMessenger : public Messenger {
  public:
-  explicit TraceMessenger(TraceOptions options = {}) : Messenger("trace"), options_(options) {}
+  explicit TraceMessenger(TraceOptions options = {}) : Messenger("trace"), options_(options), trace_(&own_) {}
+  /// Records into `into`, which must outlive the messenger.
+  explicit TraceMessenger(Trace& into, TraceOptions options = {})
+      : Messenger("trace"), options_(options), trace_(&into) {
+    into.clear();
+  }
   void postprocess_message(Message& msg) override;
-  
-  const Trace& get_trace() const { return trace_; }
-  Trace& get_trace() { return trace_; }
+
+  const Trace& get_trace() const { return *trace_; }
+  Trace& get_trace() { return *trace_; }
   /// Moves the trace out (the messenger keeps an empty one).
-  Trace take_trace() { return std::move(trace_); }
+  Trace take_trace() { return std::move(*trace_); }
 
  private:
   TraceOptions options_;
-  Trace trace_;
+  Trace own_;
+  Trace* trace_;  // &own_, or the caller's trace
 };
 
 /// A callable running fn under a TraceMessenger; get_trace(args...) runs it and returns the trace.

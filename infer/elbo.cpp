@@ -83,20 +83,5 @@ std::string ELBO::describe_non_finite() const {
   return {};
 }
 
-namespace detail {
-
-bool counts_in_elbo(const Site& s) { return s.type == SiteType::sample && !s.infer.is_deterministic; }
-
-at::Tensor elbo_log_prob_sum(Trace& trace) {
-  trace.compute_log_prob(counts_in_elbo);
-  at::Tensor total;
-  for (const auto& s : trace) {
-    if (!counts_in_elbo(s)) continue;
-    total = total.defined() ? total + s.log_prob_sum : s.log_prob_sum;
-  }
-  return total.defined() ? total : at::zeros({}, at::kDouble);
-}
-
-}  // namespace detail
 }  // namespace infer
 }  // namespace pplx

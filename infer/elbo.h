@@ -83,17 +83,7 @@ class ELBO {
   double loss(Model&& model, Guide&& guide, Args&&... args) {
     c10::NoGradGuard no_grad;
     distributions::DeferredValidation deferred;
-    at::Tensor value;
-    try {
-      value = differentiable_loss(model, guide, args...);
-    } catch (...) {
-      deferred.raise_first_failure();  // a failed check explains what followed it
-      throw;
-    }
-    const double out = deferred.guard(value).template item<double>();
-    if (!std::isfinite(out)) deferred.raise_first_failure();
-    deferred.commit();
-    return out;
+    return deferred.read(deferred.run([&] { return differentiable_loss(model, guide, args...); }));
   }
 
   const ELBOOptions& options() const { return options_; }
@@ -119,21 +109,18 @@ class ELBO {
   virtual ParticleLoss particle_loss(Particle& particle) = 0;
 
  private:
+  // Runs fn under trace (into `storage`, reusing its memory), replaying `replay` when given and
+  // inside the particle plate when vectorized.
   template <class Fn, class... Args>
   void traced(Trace& storage, bool vectorized, Fn& fn, const Trace* replay, Args&... args) {
-    storage.clear();
-    handlers::TraceMessenger tracer;
-    std::swap(tracer.get_trace(), storage);  // record into `storage`'s memory
-    {
-      std::optional<handlers::ReplayMessenger> replayer;
-      if (replay) replayer.emplace(*replay);
-      std::optional<plate> particles;
-      if (vectorized)
-        particles.emplace("num_particles_vectorized", options_.num_particles(),
-                          PlateOptions().dim(-(*max_plate_nesting_ + 1)));
-      fn(args...);
-    }
-    std::swap(tracer.get_trace(), storage);
+    handlers::TraceMessenger tracer(storage);
+    std::optional<handlers::ReplayMessenger> replayer;
+    if (replay) replayer.emplace(*replay);
+    std::optional<plate> particles;
+    if (vectorized)
+      particles.emplace("num_particles_vectorized", options_.num_particles(),
+                        PlateOptions().dim(-(*max_plate_nesting_ + 1)));
+    fn(args...);
   }
   template <class Model, class Guide, class... Args>
   void run_particle(Particle& p, Model& model, Guide& guide, bool vectorized, Args&... args) {
@@ -154,14 +141,6 @@ class ELBO {
   at::Tensor loss_sum_, surrogate_sum_;
   bool surrogate_differs_ = false;
 };
-
-namespace detail {
-/// Sum of the log_prob_sum of the sample sites that count in an ELBO (all but deterministic ones),
-/// computing them first. Zero when there are none.
-at::Tensor elbo_log_prob_sum(Trace& trace);
-/// Whether a site counts in an ELBO (a sample site that is not deterministic).
-bool counts_in_elbo(const Site& site);
-}  // namespace detail
 
 }  // namespace infer
 }  // namespace pplx

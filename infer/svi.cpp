@@ -21,42 +21,30 @@ void SVIBase::check_scalar(const at::Tensor& loss) {
                 loss.defined() ? distributions::shape_str(loss.sizes()) : std::string("an undefined tensor"));
 }
 
-double SVIBase::loss_value(const at::Tensor& loss, distributions::DeferredValidation& deferred) {
-  check_scalar(loss);
-  const double value = deferred.guard(loss).item<double>();
-  if (!std::isfinite(value)) deferred.raise_first_failure();
-  deferred.commit();
-  return value;
-}
-
-void SVIBase::zero_grads() {
-  // Pyro zeroes the gradients it stepped; an undefined gradient means zero and costs no kernel.
-  for (const auto& s : params_)
-    if (s.type == SiteType::param && s.unconstrained.defined()) s.unconstrained.mutable_grad() = at::Tensor();
-}
-
 double SVIBase::finish_step(const at::Tensor& loss, const ELBO* elbo, distributions::DeferredValidation& deferred) {
+  check_scalar(loss);
   // The one host read of a step: the loss, NaN if a queued validation check failed. Then the
   // checks rerun on the host only when something is wrong, to name what.
-  const double value = loss_value(loss, deferred);
-  if (!std::isfinite(value)) {
-    zero_grads();
-    if (options_.skip_non_finite()) {
-      ++num_skipped_;
-      return value;
-    }
-    std::string culprit = elbo ? elbo->describe_non_finite() : std::string();
-    if (culprit.empty())
-      culprit = elbo ? "every site's log-density is finite; the non-finite value came from combining them "
-                       "(e.g. inf - inf) or from a KL term"
-                     : "the loss is a custom callable, so pplx cannot name the site; a TraceELBO would";
-    throw NonFiniteLossError(pplx::detail::str(
-        "SVI.step: the loss is ", value, ". First non-finite term: ", culprit,
-        ". Check the data, the parameter initializations and the learning rate, or pass "
-        "SVIOptions().skip_non_finite(true) to skip such steps"));
+  const double value = deferred.read(loss);
+  if (std::isfinite(value)) {
+    update(loss);
+    return value;
   }
-  update(loss);
-  return value;
+  params_ = named_params(param_trace_);
+  zero_grads();
+  if (options_.skip_non_finite()) {
+    ++num_skipped_;
+    return value;
+  }
+  std::string culprit = elbo ? elbo->describe_non_finite() : std::string();
+  if (culprit.empty())
+    culprit = elbo ? "every site's log-density is finite; the non-finite value came from combining them "
+                     "(e.g. inf - inf) or from a KL term"
+                   : "the loss is a custom callable, so pplx cannot name the site; a TraceELBO would";
+  throw NonFiniteLossError(pplx::detail::str(
+      "SVI.step: the loss is ", value, ". First non-finite term: ", culprit,
+      ". Check the data, the parameter initializations and the learning rate, or pass "
+      "SVIOptions().skip_non_finite(true) to skip such steps"));
 }
 
 at::Tensor SVIBase::finish_step_async(const at::Tensor& loss, distributions::DeferredValidation& deferred) {
@@ -67,15 +55,19 @@ at::Tensor SVIBase::finish_step_async(const at::Tensor& loss, distributions::Def
 }
 
 void SVIBase::update(const at::Tensor& loss) {
-  bool any = false;
-  for (const auto& s : params_) any = any || (s.type == SiteType::param && s.unconstrained.defined());
-  PPLX_CHECK(any, "SVI.step: the model and guide have no pplx::param sites (or all are substituted), so there is "
-             "nothing to optimize");
+  params_ = named_params(param_trace_);
+  PPLX_CHECK(!params_.empty(), "SVI.step: the model and guide have no pplx::param sites (or all are substituted), "
+             "so there is nothing to optimize");
   PPLX_CHECK(loss.requires_grad(), "SVI.step: the loss does not depend on any parameter (no autograd history); "
              "was it computed under torch::NoGradGuard or from detached values?");
   loss.backward();
   optim_->step(params_);
   zero_grads();
+}
+
+void SVIBase::zero_grads() {
+  // Pyro zeroes the gradients it stepped; an undefined gradient means zero and costs no kernel.
+  for (auto& p : params_) p.second.mutable_grad() = at::Tensor();
 }
 
 }  // namespace detail

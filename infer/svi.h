@@ -40,7 +40,7 @@ class SVIBase {
   /// The optimizer (e.g. to attach a learning-rate scheduler or save its state).
   optim::PyroOptim& optimizer() { return *optim_; }
   /// The param sites seen by the last step (their unconstrained tensors are what was updated).
-  const Trace& param_trace() const { return params_; }
+  const Trace& param_trace() const { return param_trace_; }
   /// Steps skipped because of a non-finite loss (with SVIOptions().skip_non_finite(true)).
   int64_t num_skipped_steps() const { return num_skipped_; }
   const SVIOptions& options() const { return options_; }
@@ -49,28 +49,28 @@ class SVIBase {
   SVIBase(std::shared_ptr<optim::PyroOptim> optim, SVIOptions options);
   ~SVIBase() = default;
 
-  /// Reads the loss together with the step's deferred validation verdicts (the one host read of
-  /// a step), throws the first failed check's error or NonFiniteLossError, backpropagates, steps
-  /// the optimizer over the captured params and zeroes their gradients. `elbo` (may be null) is
-  /// asked which site made a non-finite loss.
+  /// Reads the loss with the step's validation verdicts (the one host read of a step), throws the
+  /// first failed check's error or NonFiniteLossError (naming the site `elbo` finds, when not
+  /// null), then update(). Returns the loss.
   double finish_step(const at::Tensor& loss, const ELBO* elbo, distributions::DeferredValidation& deferred);
-  /// finish_step without the read: backpropagates and steps, and returns the loss guarded by the
-  /// verdicts (NaN when a check failed), detached.
+  /// finish_step without the read: update(), and return the loss guarded by the verdicts (NaN
+  /// when a check failed), detached.
   at::Tensor finish_step_async(const at::Tensor& loss, distributions::DeferredValidation& deferred);
-  /// The value of an evaluation-only loss (validation verdicts read with it).
-  static double loss_value(const at::Tensor& loss, distributions::DeferredValidation& deferred);
   /// Throws pplx::ShapeError unless `loss` is a defined one-element tensor.
   static void check_scalar(const at::Tensor& loss);
 
   std::shared_ptr<optim::PyroOptim> optim_;
   SVIOptions options_;
-  Trace params_;  // reused across steps
+  Trace param_trace_;  // the step's param-only trace, its storage reused across steps
   int64_t num_skipped_ = 0;
 
  private:
-  /// Backpropagates `loss`, steps the optimizer over the captured params, zeroes their gradients.
+  /// Backpropagates `loss`, steps the optimizer over the parameters of param_trace_ and zeroes
+  /// their gradients (pyro/infer/svi.py: optim(params); zero_grads(params)).
   void update(const at::Tensor& loss);
   void zero_grads();
+
+  NamedTensors params_;  // named_params(param_trace_), reused across steps
 };
 
 // An optimizer given by value is owned; one given by lvalue is referenced (it must outlive the
@@ -118,7 +118,7 @@ class SVI : public detail::SVIBase {
   template <class... Args>
   double step(Args&&... args) {
     distributions::DeferredValidation deferred;
-    at::Tensor loss = capture_loss(deferred, args...);
+    at::Tensor loss = deferred.run([&] { return traced_loss(args...); });
     return finish_step(loss, elbo(), deferred);
   }
 
@@ -132,7 +132,7 @@ class SVI : public detail::SVIBase {
   template <class... Args>
   at::Tensor step_async(Args&&... args) {
     distributions::DeferredValidation deferred;
-    at::Tensor loss = capture_loss(deferred, args...);
+    at::Tensor loss = deferred.run([&] { return traced_loss(args...); });
     return finish_step_async(loss, deferred);
   }
 
@@ -141,14 +141,9 @@ class SVI : public detail::SVIBase {
   double evaluate_loss(Args&&... args) {
     c10::NoGradGuard no_grad;
     distributions::DeferredValidation deferred;
-    at::Tensor loss;
-    try {
-      loss = compute_loss(args...);
-    } catch (...) {
-      deferred.raise_first_failure();  // a failed check explains what followed it
-      throw;
-    }
-    return loss_value(loss, deferred);
+    at::Tensor loss = deferred.run([&] { return compute_loss(args...); });
+    check_scalar(loss);
+    return deferred.read(loss);
   }
 
   Loss& loss() { return loss_; }
@@ -156,24 +151,12 @@ class SVI : public detail::SVIBase {
   Guide& guide() { return guide_; }
 
  private:
-  // The loss, with the params it touched recorded in params_. Pyro: `with
-  // poutine.trace(param_only=True) as param_capture: loss = ...`; the trace records into
-  // params_, whose storage is reused from step to step.
+  // The loss, with the params it touched recorded in param_trace_ (Pyro: `with
+  // poutine.trace(param_only=True) as param_capture: loss = self.loss_and_grads(...)`).
   template <class... Args>
-  at::Tensor capture_loss(distributions::DeferredValidation& deferred, Args&... args) {
-    handlers::TraceMessenger capture(handlers::TraceOptions().param_only(true));
-    params_.clear();
-    std::swap(capture.get_trace(), params_);
-    at::Tensor loss;
-    try {
-      loss = compute_loss(args...);
-    } catch (...) {
-      std::swap(capture.get_trace(), params_);
-      deferred.raise_first_failure();  // a failed check explains what followed it
-      throw;
-    }
-    std::swap(capture.get_trace(), params_);
-    return loss;
+  at::Tensor traced_loss(Args&... args) {
+    handlers::TraceMessenger capture(param_trace_, handlers::TraceOptions().param_only(true));
+    return compute_loss(args...);
   }
 
   template <class... Args>

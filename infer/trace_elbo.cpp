@@ -28,7 +28,7 @@ struct LogR {
 
   LogR(const Trace& model, const Trace& guide) {
     for (const auto& s : model) {
-      if (!detail::counts_in_elbo(s)) continue;
+      if (!adds_to_log_density(s)) continue;
       at::Tensor v = s.log_prob;
       if (!s.is_observed) {
         const Site* g = guide.find(s.name);
@@ -63,14 +63,14 @@ struct LogR {
 }  // namespace
 
 ELBO::ParticleLoss TraceELBO::particle_loss(Particle& p) {
-  at::Tensor model_lp = detail::elbo_log_prob_sum(p.model);
-  at::Tensor guide_lp = detail::elbo_log_prob_sum(p.guide);
+  at::Tensor model_lp = p.model.log_prob_sum();
+  at::Tensor guide_lp = p.guide.log_prob_sum();
   // A guide site drawn without rsample carries no gradient through its value: its entropy term is
   // replaced by a score-function term (Pyro's score_parts).
   at::Tensor nonreparam_lp;
   std::vector<const Site*> score_sites;
   for (const auto& g : p.guide) {
-    if (!detail::counts_in_elbo(g) || g.is_observed || g.fn->has_rsample()) continue;
+    if (!adds_to_log_density(g) || g.is_observed || g.fn->has_rsample()) continue;
     score_sites.push_back(&g);
     nonreparam_lp = nonreparam_lp.defined() ? nonreparam_lp + g.log_prob_sum : g.log_prob_sum;
   }

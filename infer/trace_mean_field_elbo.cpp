@@ -31,7 +31,7 @@ ELBO::ParticleLoss TraceMeanFieldELBO::particle_loss(Particle& p) {
   std::unordered_set<const Site*> monte_carlo;  // sites whose log_prob is needed
   std::vector<std::pair<const Site*, const Site*>> analytic;  // (model, guide) pairs with a KL
   for (const auto& m : p.model) {
-    if (!detail::counts_in_elbo(m)) continue;
+    if (!adds_to_log_density(m)) continue;
     if (!is_latent(m)) {
       monte_carlo.insert(&m);
       continue;
@@ -47,7 +47,7 @@ ELBO::ParticleLoss TraceMeanFieldELBO::particle_loss(Particle& p) {
   }
   // Auxiliary guide sites (absent from the model) contribute their entropy term.
   for (const auto& g : p.guide) {
-    if (!detail::counts_in_elbo(g) || g.is_observed || p.model.contains(g.name)) continue;
+    if (!adds_to_log_density(g) || g.is_observed || p.model.contains(g.name)) continue;
     check_fully_reparameterized(g);
     monte_carlo.insert(&g);
   }

@@ -19,7 +19,7 @@ namespace optim {
 /// An optimizer that is given the loss and the parameters, Pyro's MultiOptimizer: it may take
 /// gradients itself (or higher derivatives). Not thread-safe.
 ///
-///   optim.step(loss, pplx::optim::named_params(param_trace));
+///   optim.step(loss, pplx::named_params(param_trace));
 class MultiOptimizer {
  public:
   virtual ~MultiOptimizer() = default;

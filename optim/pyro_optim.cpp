@@ -63,13 +63,6 @@ std::unique_ptr<torch::optim::Optimizer> checked_make(const std::string& optimiz
 
 }  // namespace detail
 
-NamedTensors named_params(const Trace& trace) {
-  NamedTensors out;
-  for (const auto& s : trace)
-    if (s.type == SiteType::param && s.unconstrained.defined()) out.emplace_back(s.name, s.unconstrained);
-  return out;
-}
-
 PyroOptim::PyroOptim(ClipFn clip, c10::optional<double> global_clip_norm)
     : clip_fn_(std::move(clip)), global_clip_norm_(global_clip_norm) {
   detail::validate_clip(ClipOptions().global_clip_norm(global_clip_norm), "pplx::optim");
@@ -77,23 +70,6 @@ PyroOptim::PyroOptim(ClipFn clip, c10::optional<double> global_clip_norm)
 PyroOptim::~PyroOptim() = default;
 PyroOptim::PyroOptim(PyroOptim&&) noexcept = default;
 PyroOptim& PyroOptim::operator=(PyroOptim&&) noexcept = default;
-
-void PyroOptim::step(const Trace& params) {
-  work_.clear();
-  for (const auto& s : params)
-    if (s.type == SiteType::param && s.unconstrained.defined()) work_.emplace_back(&s.name, &s.unconstrained);
-  step_impl(work_.size());
-}
-
-void PyroOptim::step(const NamedTensors& params) {
-  work_.clear();
-  for (const auto& p : params) {
-    PPLX_CHECK_AS(ValueError, p.second.defined(), "pplx::optim::", name(), ".step: parameter '", p.first,
-                  "' is an undefined tensor");
-    work_.emplace_back(&p.first, &p.second);
-  }
-  step_impl(work_.size());
-}
 
 PyroOptim::Slot& PyroOptim::slot_for(const std::string& name, const at::Tensor& param) {
   auto it = slots_.find(name);
@@ -128,21 +104,23 @@ PyroOptim::Slot& PyroOptim::slot_for(const std::string& name, const at::Tensor& 
   return slot;
 }
 
-void PyroOptim::step_impl(size_t n) {
-  PPLX_CHECK(n > 0, "pplx::optim::", name(), ".step: no parameters to update. The model and guide have no "
+void PyroOptim::step(const NamedTensors& params) {
+  PPLX_CHECK(!params.empty(), "pplx::optim::", name(), ".step: no parameters to update. The model and guide have no "
              "pplx::param sites (or all of them were substituted): there is nothing to optimize");
+  for (const auto& p : params)
+    PPLX_CHECK_AS(ValueError, p.second.defined(), "pplx::optim::", name(), ".step: parameter '", p.first,
+                  "' is an undefined tensor");
   c10::NoGradGuard no_grad;
   // Global clipping needs every gradient of the step at once, so it runs before the per-tensor loop.
   if (global_clip_norm_) {
     std::vector<at::Tensor> grads;
-    for (size_t i = 0; i < n; ++i)
-      if (work_[i].second->grad().defined()) grads.push_back(work_[i].second->grad());
+    for (const auto& p : params)
+      if (p.second.grad().defined()) grads.push_back(p.second.grad());
     clip_global_norm_(grads, *global_clip_norm_);
   }
-  for (size_t i = 0; i < n; ++i) {
-    const at::Tensor& p = *work_[i].second;
-    Slot& slot = slot_for(*work_[i].first, p);
-    const at::Tensor& g = p.grad();
+  for (const auto& [name, param] : params) {
+    Slot& slot = slot_for(name, param);
+    const at::Tensor& g = param.grad();
     if (g.defined()) {
       if (slot.clip.clip_norm()) clip_norm_(g, *slot.clip.clip_norm());
       if (slot.clip.clip_value()) g.clamp_(-*slot.clip.clip_value(), *slot.clip.clip_value());

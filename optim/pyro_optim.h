@@ -46,11 +46,9 @@ struct ClipOptions {
 /// Clip options chosen per parameter name.
 using ClipFn = std::function<ClipOptions(const std::string& param_name)>;
 
-/// Named parameters as the optimizers take them: store name -> unconstrained leaf tensor.
-using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
-
-/// The unconstrained tensors of the param sites of `trace` (what an optimizer updates), in order.
-NamedTensors named_params(const Trace& trace);
+/// Named parameters as the optimizers take them: store name -> unconstrained leaf tensor
+/// (pplx::named_params picks them out of a param trace).
+using NamedTensors = pplx::NamedTensors;
 
 /// Base class of pplx's optimizers (Pyro's PyroOptim): one LibTorch optimizer per parameter,
 /// created the first time the parameter is stepped and keyed by its name. A step updates only the
@@ -61,7 +59,7 @@ NamedTensors named_params(const Trace& trace);
 /// is no global state).
 ///
 ///   pplx::optim::Adam adam(torch::optim::AdamOptions(1e-2));
-///   adam.step(param_trace);   // clips, then updates each param site's unconstrained tensor
+///   adam.step(pplx::named_params(param_trace));   // clips, then updates each tensor from its .grad
 class PyroOptim {
  public:
   virtual ~PyroOptim();
@@ -70,10 +68,9 @@ class PyroOptim {
   PyroOptim(const PyroOptim&) = delete;
   PyroOptim& operator=(const PyroOptim&) = delete;
 
-  /// Updates the param sites of `params` (e.g. SVI's param-only trace) from their `.grad`.
-  /// Throws pplx::Error when there is no parameter to update.
-  void step(const Trace& params);
-  /// Updates the given parameters from their `.grad`. Parameters without a gradient are skipped.
+  /// Updates the given parameters from their `.grad`, clipping first (ClipOptions). A parameter
+  /// without a gradient keeps its value (its optimizer still counts the step, as in Pyro).
+  /// Throws pplx::Error when `params` is empty and pplx::ValueError for an undefined tensor.
   void step(const NamedTensors& params);
 
   /// Names of the parameters this optimizer holds state for, in the order they appeared.
@@ -113,7 +110,6 @@ class PyroOptim {
 
  private:
   struct Slot;
-  void step_impl(size_t n);
   Slot& slot_for(const std::string& name, const at::Tensor& param);
   void apply_pending(const std::string& name, Slot& slot);
 
@@ -124,8 +120,6 @@ class PyroOptim {
   std::vector<std::string> order_;
   // State loaded from a file for parameters not seen yet: name -> (field, tensor).
   std::unordered_map<std::string, std::vector<std::pair<std::string, at::Tensor>>> pending_;
-  // Per-step scratch, reused so that a step does not allocate: (name, tensor) pointers.
-  std::vector<std::pair<const std::string*, const at::Tensor*>> work_;
 };
 
 namespace detail {

@@ -11,6 +11,15 @@ bool is_latent(const Site& s) {
   return s.type == SiteType::sample && !s.is_observed && !s.infer.is_auxiliary && !s.infer.is_deterministic;
 }
 
+bool adds_to_log_density(const Site& s) { return s.type == SiteType::sample && !s.infer.is_deterministic; }
+
+NamedTensors named_params(const Trace& trace) {
+  NamedTensors out;
+  for (const auto& s : trace)
+    if (s.type == SiteType::param && s.unconstrained.defined()) out.emplace_back(s.name, s.unconstrained);
+  return out;
+}
+
 at::Tensor scale_and_mask(const at::Tensor& lp, double scale, const at::Tensor& mask) {
   at::Tensor out = scale == 1.0 ? lp : lp * scale;
   if (mask.defined()) out = at::where(mask.to(lp.device()), out, at::zeros({}, out.options()));

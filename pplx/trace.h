@@ -5,11 +5,17 @@
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <pplx/message.h>
 
 namespace pplx {
+
+/// Whether a site adds to its trace's log-density (and so to an ELBO): a sample site that is not
+/// deterministic. A deterministic site is a Delta at its own value, whose log-density is 0, so
+/// skipping it changes no sum (Pyro's Trace_ELBO adds its zero).
+bool adds_to_log_density(const Site& site);
 
 /// Sites in execution order, indexed by name (Pyro's Trace). Sample names are unique; a param may
 /// appear several times (the site is kept once); a plate name may repeat only with the same size.
@@ -43,8 +49,9 @@ class Trace {
   /// site (model and guide alike; skipped where already computed). Errors from a distribution are
   /// rethrown as pplx::Error naming the site and the shapes.
   void compute_log_prob(const std::function<bool(const Site&)>& site_filter = nullptr);
-  /// Sum of log_prob over sample sites passing `site_filter` (all sample sites by default).
-  at::Tensor log_prob_sum(const std::function<bool(const Site&)>& site_filter = nullptr);
+  /// Sum of log_prob over the sites passing `site_filter` (by default those that add to the
+  /// log-density: adds_to_log_density). A 0-dim double zero when none does.
+  at::Tensor log_prob_sum(const std::function<bool(const Site&)>& site_filter = adds_to_log_density);
 
   /// Names of the sites in order, for error messages ("a, b, c").
   std::string site_names() const;
@@ -53,6 +60,17 @@ class Trace {
   std::vector<Site> sites_;
   std::unordered_map<std::string, size_t> index_;
 };
+
+/// Named parameters as the optimizers take them: store name -> unconstrained leaf tensor.
+using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
+
+/// The unconstrained tensors of the param sites of `trace` that have one, in order: what an
+/// optimizer updates (pyro/infer/svi.py: `site["value"].unconstrained()` over a param-only trace).
+/// A substituted param has none and is skipped. The one place that says which sites are
+/// parameters to optimize.
+///
+///   optim.step(pplx::named_params(param_trace));
+NamedTensors named_params(const Trace& trace);
 
 /// Whether a sample site is a latent variable (not observed, not a factor or deterministic).
 bool is_latent(const Site& site);

@@ -212,8 +212,8 @@ TEST_CASE("the score function of a masked guide site is not masked") {
   CHECK(grad == doctest::Approx(expected).epsilon(1e-12));
 }
 
-// The helpers of infer/elbo.h that custom ELBOs are built from scale each site once as well.
-TEST_CASE("a custom ELBO from detail::elbo_log_prob_sum scales linearly with the plate scale") {
+// Trace::log_prob_sum, what custom ELBOs are built from, scales each site once as well.
+TEST_CASE("a custom ELBO from Trace::log_prob_sum scales linearly with the plate scale") {
   pplx::clear_param_store();
   Problem prob{Site::reparameterized};
   auto custom_grad = [&](double s) {
@@ -224,7 +224,7 @@ TEST_CASE("a custom ELBO from detail::elbo_log_prob_sum scales linearly with the
       guide_tr = h::trace([&] { prob.run(false, size); }).get_trace();
     }
     model_tr = h::trace(h::replay([&] { prob.run(true, size); }, guide_tr)).get_trace();
-    auto loss = infer::detail::elbo_log_prob_sum(guide_tr) - infer::detail::elbo_log_prob_sum(model_tr);
+    auto loss = guide_tr.log_prob_sum() - model_tr.log_prob_sum();
     auto& store = pplx::get_param_store();
     auto g = torch::autograd::grad({loss}, {store.get_unconstrained("loc"), store.get_unconstrained("scale")});
     return torch::cat({g[0].reshape(-1), g[1].reshape(-1)});

@@ -160,7 +160,7 @@ TEST_CASE("invalid options and empty steps throw pplx errors") {
   CHECK_THROWS_AS(optim::ClippedAdam(optim::ClippedAdamOptions(0.1).lrd(0.0)), pplx::ValueError);
   optim::Adam adam(torch::optim::AdamOptions(0.1));
   CHECK_THROWS_AS(adam.step(optim::NamedTensors{}), pplx::Error);
-  CHECK_THROWS_AS(adam.step(pplx::Trace{}), pplx::Error);
+  CHECK_THROWS_AS(adam.step(pplx::NamedTensors{}), pplx::Error);
   // Global clipping is a property of the whole step: not available per parameter.
   optim::SGD bad([](const std::string&) { return torch::optim::SGDOptions(0.1); },
                  [](const std::string&) { return optim::ClipOptions().global_clip_norm(1.0); });

@@ -450,7 +450,7 @@ TEST_CASE("catalogue: an invalid learning rate") {
 
 TEST_CASE("catalogue: an optimizer step with no parameters") {
   pplx::optim::Adam adam(torch::optim::AdamOptions(0.01));
-  expect_error<pplx::Error>([&] { adam.step(pplx::Trace()); }, {"Adam", "no parameters to update"});
+  expect_error<pplx::Error>([&] { adam.step(pplx::NamedTensors()); }, {"Adam", "no parameters to update"});
 }
 
 TEST_CASE("catalogue: SVI on a model and guide without params") {
