@@ -70,6 +70,9 @@ struct Message {
   int64_t plate_size = 0;
   int64_t plate_subsample_size = 0;
   c10::optional<c10::Device> plate_device;
+  /// Draws the indices when no handler has set them, from the fields above and `generator`: the
+  /// plate's counterpart of `fn` (Pyro's _Subsample distribution). Set by pplx::plate.
+  std::function<at::Tensor(const Message&)> subsample_fn;
 
   // --- filled by Trace::compute_log_prob ---------------------------------------------------
   at::Tensor unscaled_log_prob;  ///< fn->log_prob(value)
