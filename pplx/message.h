@@ -19,7 +19,17 @@ enum class SiteType {
   param,   ///< pplx::param (and module parameters)
   plate,   ///< a plate's subsample indices (Pyro's _Subsample site); ignored by ELBOs
 };
-const char* to_string(SiteType t);
+/// "sample", "param" or "plate", for error messages.
+///
+///   pplx::to_string(msg.type)   // "plate"
+inline const char* to_string(SiteType t) {
+  switch (t) {
+    case SiteType::sample: return "sample";
+    case SiteType::param: return "param";
+    case SiteType::plate: return "plate";
+  }
+  return "?";
+}
 
 /// One enclosing plate as seen by a site (Pyro's CondIndepStackFrame).
 struct PlateFrame {

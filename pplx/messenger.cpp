@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// The handler stack and apply_stack: all control flow of the effect-handler system is here.
+// The handler stack, apply_stack and the default behaviour: all control flow of the
+// effect-handler system is here (Pyro's poutine/runtime.py and Messenger's enter/exit).
+#include <pplx/messenger.h>
+
 #include <algorithm>
 
 #include <ATen/ATen.h>
 
 #include <pplx/distributions/detail/validated.h>
 #include <pplx/error.h>
-#include <pplx/messenger.h>
 #include <pplx/param_store.h>
 #include <pplx/validation.h>
 
@@ -62,15 +64,6 @@ void default_process_message(Message& msg) {
 }
 
 }  // namespace
-
-const char* to_string(SiteType t) {
-  switch (t) {
-    case SiteType::sample: return "sample";
-    case SiteType::param: return "param";
-    case SiteType::plate: return "plate";
-  }
-  return "?";
-}
 
 Messenger::Messenger(const char* handler_name) : name_(handler_name) { state().stack.push_back(this); }
 
