@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <pplx/distributions/distribution.h>
 #include <pplx/distributions/detail/validated.h>
+#include <pplx/distributions/detail/versioned_cache.h>
 
 #include <array>
 #include <cstring>
@@ -31,38 +32,14 @@ namespace {
 
 // Numbers given as parameters (Normal(0.0, 1.0) in a model) become the same 0-dim tensor at every
 // step, so that validation checks each once per thread (it remembers tensors that passed) instead
-// of at every step, and no new tensor is made. An entry is reused only while its tensor has not
-// been changed in place (version counter) and outside inference mode (an inference tensor cannot
-// be saved for backward later).
-struct ScalarCache {
-  struct Entry {
-    double value = 0.0;
-    at::ScalarType dtype = at::ScalarType::Undefined;
-    c10::Device device = c10::kCPU;
-    at::Tensor tensor;
-    int64_t version = 0;
-  };
-  static constexpr size_t kSize = 16;
-  std::array<Entry, kSize> entries;
-  size_t next = 0;
-};
-
+// of at every step, and no new tensor is made (see detail::VersionedCache for when one is reused).
 at::Tensor cached_scalar(double v, const at::TensorOptions& options) {
-  if (c10::InferenceMode::is_enabled()) return at::scalar_tensor(v, options);
-  thread_local ScalarCache cache;
-  const at::ScalarType dtype = c10::typeMetaToScalarType(options.dtype());
-  const c10::Device device = options.device();
-  for (auto& e : cache.entries) {
-    // Bitwise equality: 0.0 and -0.0, or two NaNs with different payloads, are different numbers.
-    if (e.tensor.defined() && e.dtype == dtype && e.device == device && std::memcmp(&e.value, &v, sizeof v) == 0 &&
-        e.tensor._version() == e.version && !e.tensor.requires_grad())
-      return e.tensor;
-  }
-  auto& e = cache.entries[cache.next];
-  cache.next = (cache.next + 1) % ScalarCache::kSize;
-  e = {v, dtype, device, at::scalar_tensor(v, options), 0};
-  e.version = e.tensor._version();
-  return e.tensor;
+  // Keyed by the number's bits: 0.0 and -0.0, or two NaNs with different payloads, are different numbers.
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof v);
+  thread_local detail::VersionedCache<std::tuple<uint64_t, at::ScalarType, c10::Device>, 16> cache;
+  return cache.get({bits, c10::typeMetaToScalarType(options.dtype()), options.device()},
+                   [&] { return at::scalar_tensor(v, options); });
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <pplx/handlers/replay.h>
 
 #include <pplx/error.h>
+#include <pplx/plate.h>
 
 namespace pplx {
 namespace handlers {
@@ -26,13 +27,7 @@ void ReplayMessenger::process_message(Message& msg) {
     msg.infer = guide->infer;
     msg.done = true;
   } else if (msg.type == SiteType::plate) {
-    if (!guide) return;
-    PPLX_CHECK_AS(SiteError, guide->type == SiteType::plate, "replay: plate '", msg.name,
-                  "' is a ", to_string(guide->type), " site in the replayed trace");
-    PPLX_CHECK_AS(ShapeError, guide->plate_size == msg.plate_size, "replay: plate '", msg.name, "' has size ",
-                  msg.plate_size, " here but ", guide->plate_size, " in the replayed trace");
-    msg.value = guide->value;
-    msg.done = true;
+    if (guide) pplx::detail::replay_plate(msg, *guide);  // the guide's minibatch (pplx/plate.cpp)
   } else if (msg.type == SiteType::param) {
     if (!guide || guide->type != SiteType::param) return;
     msg.value = guide->value;

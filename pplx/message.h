@@ -19,7 +19,17 @@ enum class SiteType {
   param,   ///< pplx::param (and module parameters)
   plate,   ///< a plate's subsample indices (Pyro's _Subsample site); ignored by ELBOs
 };
-const char* to_string(SiteType t);
+/// "sample", "param" or "plate", for error messages.
+///
+///   pplx::to_string(msg.type)   // "plate"
+inline const char* to_string(SiteType t) {
+  switch (t) {
+    case SiteType::sample: return "sample";
+    case SiteType::param: return "param";
+    case SiteType::plate: return "plate";
+  }
+  return "?";
+}
 
 /// One enclosing plate as seen by a site (Pyro's CondIndepStackFrame).
 struct PlateFrame {
@@ -70,6 +80,9 @@ struct Message {
   int64_t plate_size = 0;
   int64_t plate_subsample_size = 0;
   c10::optional<c10::Device> plate_device;
+  /// Draws the indices when no handler has set them, from the fields above and `generator`: the
+  /// plate's counterpart of `fn` (Pyro's _Subsample distribution). Set by pplx::plate.
+  std::function<at::Tensor(const Message&)> subsample_fn;
 
   // --- filled by Trace::compute_log_prob ---------------------------------------------------
   at::Tensor unscaled_log_prob;  ///< fn->log_prob(value)

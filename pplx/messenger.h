@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The effect-handler stack. One stack per thread; handler scopes are RAII objects.
+// The effect-handler stack: Messenger, apply_stack and the stack's queries, all defined in
+// messenger.cpp (Pyro splits them over poutine/messenger.py and poutine/runtime.py). One stack
+// per thread; handler scopes are RAII objects.
 #pragma once
 
 #include <vector>
@@ -48,7 +50,7 @@ const std::vector<Messenger*>& handler_stack();
 /// is flagged corrupt (see reset_handler_stack), so that the next primitive reports it.
 bool am_i_wrapped();
 
-/// Empties this thread's handler stack and clears a "corrupt stack" error (see runtime.cpp).
+/// Empties this thread's handler stack and clears a "corrupt stack" error (see ~Messenger).
 /// Only for recovery after misuse; normal code never needs it.
 void reset_handler_stack();
 

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <pplx/plate.h>
 
+#include <tuple>
+
 #include <ATen/ATen.h>
 
+#include <pplx/distributions/detail/random.h>
+#include <pplx/distributions/detail/versioned_cache.h>
 #include <pplx/error.h>
 #include <pplx/validation.h>
 
@@ -47,6 +51,28 @@ void free_dim(int64_t dim) {
   while (!slots.empty() && slots.back().empty()) slots.pop_back();
 }
 
+// arange(size) for a plate that does not subsample: the same tensor at every step (no operator),
+// unless it was changed in place; fresh under InferenceMode (see VersionedCache).
+at::Tensor full_plate_indices(int64_t size, c10::Device device) {
+  thread_local distributions::detail::VersionedCache<std::tuple<int64_t, c10::Device>, 8> cache;
+  return cache.get({size, device},
+                   [&] { return at::arange(size, at::TensorOptions().dtype(at::kLong).device(device)); });
+}
+
+// The plate site's subsample_fn (Pyro's _Subsample distribution): what the default behaviour
+// calls when no handler has supplied the indices.
+at::Tensor draw_subsample(const Message& msg) {
+  const c10::Device device = msg.plate_device.value_or(c10::Device(c10::kCPU));
+  if (msg.plate_subsample_size >= msg.plate_size) return full_plate_indices(msg.plate_size, device);
+  // Sampling without replacement, as Pyro's _Subsample does (a random permutation's prefix). A
+  // seeded run draws with handlers::seed's CPU generator, then moves the indices, as the
+  // distributions' samplers do.
+  const c10::Device draw_on = distributions::detail::draw_device(msg.generator, device);
+  at::Tensor indices = at::randperm(msg.plate_size, msg.generator, at::TensorOptions().dtype(at::kLong).device(draw_on))
+                           .narrow(0, 0, msg.plate_subsample_size);
+  return draw_on != device ? indices.to(device) : indices;
+}
+
 // Sends the plate site through the stack *before* the plate is active (as Pyro's plate does in
 // __init__), so that trace records the indices and replay can supply the guide's.
 at::Tensor subsample_site(const PlateFrame& f, const PlateOptions& o) {
@@ -56,6 +82,7 @@ at::Tensor subsample_site(const PlateFrame& f, const PlateOptions& o) {
   msg.plate_size = f.size;
   msg.plate_subsample_size = f.subsample_size;
   msg.plate_device = o.device();
+  msg.subsample_fn = draw_subsample;
   if (o.subsample().defined()) msg.value = o.subsample();
   apply_stack(msg);
   PPLX_CHECK_AS(ShapeError, msg.value.dim() == 1 && msg.value.size(0) == f.subsample_size, "plate '", f.name,
@@ -139,4 +166,22 @@ void PlateMessenger::process_message(Message& msg) {
   if (c10::IntArrayRef(target) != actual) msg.fn = msg.fn->expand(target);
 }
 
+namespace detail {
+
+void replay_plate(Message& msg, const Site& recorded) {
+  PPLX_CHECK_AS(SiteError, recorded.type == SiteType::plate, "replay: plate '", msg.name, "' is a ",
+                to_string(recorded.type), " site in the replayed trace");
+  PPLX_CHECK_AS(ShapeError, recorded.plate_size == msg.plate_size, "replay: plate '", msg.name, "' has size ",
+                msg.plate_size, " here but ", recorded.plate_size, " in the replayed trace");
+  msg.value = recorded.value;
+  msg.done = true;
+}
+
+void check_plate_reentered(const Site& first, const Message& again) {
+  PPLX_CHECK_AS(ShapeError, first.plate_size == again.plate_size, "plate '", again.name,
+                "' reused with a different size: first ", first.plate_size, ", now ", again.plate_size,
+                ". One name must mean one plate; rename one of them");
+}
+
+}  // namespace detail
 }  // namespace pplx

@@ -25,8 +25,9 @@ struct PlateOptions {
 
 /// Pyro's plate as an RAII scope: sample sites inside are independent along dim() and their
 /// distributions are broadcast to the plate size; with subsampling their log-densities are scaled
-/// by size / subsample_size. The subsample indices are themselves a site (type plate), so replaying
-/// a guide trace gives the model the same subsample.
+/// by size / subsample_size. The subsample indices are themselves a site (type plate, drawn by its
+/// subsample_fn unless a handler supplies them), so replaying a guide trace gives the model the
+/// same subsample.
 ///
 ///   pplx::plate data("data", x.size(0), PlateOptions().subsample_size(32));
 ///   auto xb = data.subsample(x);                       // rows of this step's minibatch
@@ -55,5 +56,25 @@ class PlateMessenger : public Messenger {
 
 /// Lower-case name used in models, as in Pyro: `pplx::plate data("data", N);`.
 using plate = PlateMessenger;
+
+namespace detail {
+
+/// Replay's rule for a plate site: `msg` takes the subsample indices of `recorded`, the site of
+/// the same name in the replayed trace, so that the model sees the guide's minibatch. Throws
+/// SiteError when `recorded` is not a plate site, ShapeError when its plate size differs.
+/// Source: pyro/poutine/replay_messenger.py (Pyro replays the _Subsample site as any sample site).
+///
+///   if (const Site* g = trace.find(msg.name)) pplx::detail::replay_plate(msg, *g);
+void replay_plate(Message& msg, const Site& recorded);
+
+/// Trace's rule for a plate name entered again in one run: one name means one plate, so `again`
+/// must have the size of `first` (the record the trace keeps). Throws ShapeError naming both
+/// sizes. Pyro rejects any second site of one name (pyro/poutine/trace_struct.py, add_node); pplx
+/// allows re-entering a plate scope, as Pyro allows re-entering one plate object.
+///
+///   if (old.type == SiteType::plate) pplx::detail::check_plate_reentered(old, msg);
+void check_plate_reentered(const Site& first, const Message& again);
+
+}  // namespace detail
 
 }  // namespace pplx

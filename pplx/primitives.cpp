@@ -10,29 +10,24 @@
 namespace pplx {
 namespace {
 
-// An observed value must fit the (plate-broadcast) distribution: checked after the stack ran, so
-// the message names the final batch shape. Cheap (shapes only); support is checked by log_prob.
+// An observed value must fit the (plate-broadcast) distribution. The rule is the distribution's
+// own validate_sample_shape (log_prob applies it too); applied here, after the stack ran, it gives
+// the error that names the site, the final batch shape, the enclosing plates and the fix. Shapes
+// only; support is checked by log_prob.
 void check_observed_shape(const Message& msg) {
   if (!msg.is_observed || !msg.value.defined() || !is_validation_enabled()) return;
   const auto& d = *msg.fn;
-  const auto vs = msg.value.sizes();
-  const int64_t ed = d.event_dim();
-  bool ok = msg.value.dim() >= ed && vs.slice(vs.size() - ed) == d.event_shape();
-  if (ok) {
-    auto batch = vs.slice(0, vs.size() - ed);
-    auto dbatch = d.batch_shape();
-    for (size_t i = 1; ok && i <= std::min(batch.size(), dbatch.size()); ++i) {
-      int64_t a = batch[batch.size() - i], b = dbatch[dbatch.size() - i];
-      ok = a == b || a == 1 || b == 1;
-    }
+  try {
+    d.validate_sample_shape(msg.value);
+  } catch (const ShapeError&) {
+    std::string plates;
+    for (const auto& f : msg.plates) plates += pplx::detail::str(" ", f.name, "(size ", f.subsample_size, ", dim ", f.dim, ")");
+    throw ShapeError(pplx::detail::str(
+        "sample site '", msg.name, "': observed value of shape ", distributions::shape_str(msg.value.sizes()),
+        " does not broadcast to the distribution ", d.name(), " with batch_shape ",
+        distributions::shape_str(d.batch_shape()), " and event_shape ", distributions::shape_str(d.event_shape()),
+        plates.empty() ? "" : "; enclosing plates:", plates, ". Check the data's shape, the plate sizes and to_event()."));
   }
-  std::string plates;
-  for (const auto& f : msg.plates) plates += pplx::detail::str(" ", f.name, "(size ", f.subsample_size, ", dim ", f.dim, ")");
-  PPLX_CHECK_AS(ShapeError, ok, "sample site '", msg.name, "': observed value of shape ",
-                distributions::shape_str(vs), " does not broadcast to the distribution ", d.name(),
-                " with batch_shape ", distributions::shape_str(d.batch_shape()), " and event_shape ",
-                distributions::shape_str(d.event_shape()), plates.empty() ? "" : "; enclosing plates:", plates,
-                ". Check the data's shape, the plate sizes and to_event().");
 }
 
 at::Tensor sample_impl(const std::string& name, distributions::DistPtr fn, const at::Tensor& obs,

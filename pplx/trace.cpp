@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 
 #include <pplx/error.h>
+#include <pplx/plate.h>
 
 namespace pplx {
 
@@ -41,9 +42,7 @@ void Trace::add(const Message& msg) {
         old = msg;  // Pyro overwrites: the latest read of a param is what the trace shows
         return;
       case SiteType::plate:
-        PPLX_CHECK_AS(ShapeError, old.plate_size == msg.plate_size, "plate '", msg.name,
-                      "' reused with a different size: first ", old.plate_size, ", now ", msg.plate_size,
-                      ". One name must mean one plate; rename one of them");
+        detail::check_plate_reentered(old, msg);  // the first record stands
         return;
     }
   }

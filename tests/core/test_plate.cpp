@@ -104,3 +104,47 @@ TEST_CASE("plate: the guide's subsample is replayed into the model") {
   auto model_indices = h::replay(guide, gtr)();
   CHECK(torch::equal(model_indices, gtr.at("data").value));
 }
+
+TEST_CASE("plate: a full plate's indices are the same tensor at every run, until changed in place") {
+  auto indices = [] {
+    pplx::plate p("data", 37);
+    return p.indices();
+  };
+  auto first = indices();
+  CHECK(torch::equal(first, torch::arange(37, torch::kLong)));
+  CHECK(indices().is_same(first));  // no operator per step; validation remembers it
+  first.add_(0);                    // a new version: not handed out again
+  auto second = indices();
+  CHECK_FALSE(second.is_same(first));
+  CHECK(torch::equal(second, torch::arange(37, torch::kLong)));
+  // Under InferenceMode a fresh tensor each time, and none of them is cached.
+  {
+    c10::InferenceMode guard;
+    auto a = indices();
+    CHECK_FALSE(a.is_same(second));
+    CHECK_FALSE(indices().is_same(a));
+  }
+  CHECK(indices().is_same(second));
+}
+
+TEST_CASE("plate: the default behaviour draws a plate site's indices with the site's own subsample_fn") {
+  // pplx::plate's site carries its draw, as Pyro's carries a _Subsample distribution.
+  torch::manual_seed(1);
+  auto tr = h::trace([] { pplx::plate p("data", 100, 10); }).get_trace();
+  const auto& site = tr.at("data");
+  REQUIRE(site.subsample_fn);
+  CHECK(site.subsample_fn(site).sizes() == c10::IntArrayRef{10});
+  // The default behaviour calls whatever the site carries.
+  pplx::Message msg;
+  msg.type = pplx::SiteType::plate;
+  msg.name = "rows";
+  msg.plate_size = 6;
+  msg.plate_subsample_size = 2;
+  msg.subsample_fn = [](const pplx::Message& m) {
+    return torch::tensor({m.plate_size - 1, int64_t{0}});
+  };
+  auto t = h::trace();
+  pplx::apply_stack(msg);
+  CHECK(torch::equal(msg.value, torch::tensor({int64_t{5}, int64_t{0}})));
+  CHECK(torch::equal(t.get_trace().at("rows").value, msg.value));
+}

@@ -67,3 +67,10 @@ TEST_CASE("replay: params and plate subsample indices are replayed") {
   auto msg = error_message([&] { h::replay([] { pplx::plate d("data", 50, 5); }, tr)(); });
   CHECK(msg.find("plate 'data' has size 50 here but 100") != std::string::npos);
 }
+
+TEST_CASE("replay: a plate whose name is another kind of site in the trace is a SiteError") {
+  auto tr = h::trace([] { pplx::sample("data", dist::Normal(0.0, 1.0)); }).get_trace();
+  auto msg = error_message([&] { h::replay([] { pplx::plate d("data", 10); }, tr)(); });
+  CHECK(msg.find("replay: plate 'data' is a sample site in the replayed trace") != std::string::npos);
+  CHECK_THROWS_AS(h::replay([] { pplx::plate d("data", 10); }, tr)(), pplx::SiteError);
+}

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// The handler stack and apply_stack: all control flow of the effect-handler system is here.
+// The handler stack, apply_stack and the default behaviour: all control flow of the
+// effect-handler system is here (Pyro's poutine/runtime.py and Messenger's enter/exit).
+#include <pplx/messenger.h>
+
 #include <algorithm>
-#include <array>
 
 #include <ATen/ATen.h>
-#include <c10/core/InferenceMode.h>
 
-#include <pplx/distributions/detail/random.h>
 #include <pplx/distributions/detail/validated.h>
 #include <pplx/error.h>
-#include <pplx/messenger.h>
 #include <pplx/param_store.h>
 #include <pplx/validation.h>
 
@@ -39,29 +38,6 @@ void expect_valid(const at::Tensor& value, const constraints::ConstraintPtr& c, 
   });
 }
 
-// arange(size) for a plate that does not subsample: the same tensor at every step (no operator),
-// unless it was changed in place. Outside inference mode only (an inference tensor cannot be
-// used in autograd later).
-at::Tensor full_plate_indices(int64_t size, c10::Device device) {
-  auto make = [&] { return at::arange(size, at::TensorOptions().dtype(at::kLong).device(device)); };
-  if (c10::InferenceMode::is_enabled()) return make();
-  struct Entry {
-    int64_t size = -1;
-    c10::Device device = c10::kCPU;
-    at::Tensor indices;
-    int64_t version = 0;
-  };
-  thread_local std::array<Entry, 8> cache;
-  thread_local size_t next = 0;
-  for (const Entry& e : cache)
-    if (e.size == size && e.device == device && e.indices._version() == e.version) return e.indices;
-  Entry& e = cache[next];
-  next = (next + 1) % cache.size();
-  e = {size, device, make(), 0};
-  e.version = e.indices._version();
-  return e.indices;
-}
-
 // What happens when no handler has set msg.done (Pyro's default_process_message).
 void default_process_message(Message& msg) {
   if (msg.done || msg.value.defined()) {
@@ -79,34 +55,15 @@ void default_process_message(Message& msg) {
                                                   &msg.unconstrained);
       if (is_validation_enabled() && msg.constraint) expect_valid(msg.value, msg.constraint, msg.name, "param");
       break;
-    case SiteType::plate: {
-      auto opts = at::TensorOptions().dtype(at::kLong).device(msg.plate_device.value_or(c10::Device(c10::kCPU)));
-      if (msg.plate_subsample_size >= msg.plate_size) {
-        msg.value = full_plate_indices(msg.plate_size, opts.device());
-      } else {
-        // Sampling without replacement, as Pyro's _Subsample does (a random permutation's prefix).
-        // A seeded run draws with handlers::seed's CPU generator, then moves the indices, as the
-        // distributions' samplers do.
-        const c10::Device draw_on = distributions::detail::draw_device(msg.generator, opts.device());
-        msg.value = at::randperm(msg.plate_size, msg.generator, opts.device(draw_on)).narrow(0, 0, msg.plate_subsample_size);
-        if (draw_on != opts.device()) msg.value = msg.value.to(opts.device());
-      }
+    case SiteType::plate:
+      // The plate's own draw (pplx/plate.cpp), as Pyro's plate site calls its _Subsample fn.
+      msg.value = msg.subsample_fn(msg);
       break;
-    }
   }
   msg.done = true;
 }
 
 }  // namespace
-
-const char* to_string(SiteType t) {
-  switch (t) {
-    case SiteType::sample: return "sample";
-    case SiteType::param: return "param";
-    case SiteType::plate: return "plate";
-  }
-  return "?";
-}
 
 Messenger::Messenger(const char* handler_name) : name_(handler_name) { state().stack.push_back(this); }
 
