@@ -34,8 +34,8 @@ class Param : public at::Tensor {
     if constexpr (EventDims == 0) {
       return C;
     } else {
-      static const constraints::ConstraintPtr independent = constraints::independent(C, EventDims);
-      return independent;
+      static const constraints::ConstraintPtr wrapped = constraints::independent(C, EventDims);  // built once
+      return wrapped;
     }
   }
   /// How many trailing dims form one event of the parameter (1 for a simplex, 2 for a scale_tril).
