@@ -2,8 +2,8 @@
 // Generic code over reflected parameter structs: written once for every distribution family.
 // A family declares its parameters once, as Param<constraint, event dims> members of a
 // BOOST_HANA_DEFINE_STRUCT struct, and gets broadcasting, expand, device/dtype moves and
-// validation from here. Internal header: include it only from .cpp files
-// (it pulls in <ATen/ATen.h>); not part of the user-facing API.
+// validation from here. Internal header: include it only from .cpp files (it pulls in
+// <ATen/ATen.h>); not part of the user-facing API.
 #pragma once
 
 #include <memory>
@@ -38,6 +38,7 @@ struct ParamInfo {
   int64_t event_dim;
 };
 
+/// Whether T is a Param<...>: for_each_param rejects any other member type at compile time.
 template <class T>
 struct is_param : std::false_type {};
 template <const constraints::ConstraintPtr& C, int64_t EventDims>
