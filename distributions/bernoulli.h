@@ -10,7 +10,9 @@ namespace distributions {
 
 /// Bernoulli's parameters: both forms, broadcast to its batch shape (the one not given is derived).
 struct BernoulliParams {
-  BOOST_HANA_DEFINE_STRUCT(BernoulliParams, (at::Tensor, probs), (at::Tensor, logits));
+  BOOST_HANA_DEFINE_STRUCT(BernoulliParams,
+                           (Param<constraints::unit_interval>, probs),
+                           (Param<constraints::real>, logits));
 };
 
 /// Bernoulli over {0, 1}, given by probs or by logits. Values are 0/1 floats (or bool/integer

@@ -15,8 +15,7 @@ Beta::Beta(ParamArg concentration1, ParamArg concentration0) : Beta([&] {
 }()) {}
 
 Beta::Beta(BetaParams params)
-    : Parametric("Beta", std::move(params),
-                 {{"concentration1", constraints::positive}, {"concentration0", constraints::positive}}) {}
+    : Parametric("Beta", std::move(params)) {}
 
 // x = g1 / (g1 + g0) with g_i ~ Gamma(c_i, 1), formed as sigmoid(log g1 - log g0): for small
 // concentrations both gamma draws underflow (Beta(1e-3, 1e-3) put 84 % of float32 draws at exactly

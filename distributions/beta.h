@@ -10,7 +10,9 @@ namespace distributions {
 
 /// Beta's parameters, broadcast to its batch shape.
 struct BetaParams {
-  BOOST_HANA_DEFINE_STRUCT(BetaParams, (at::Tensor, concentration1), (at::Tensor, concentration0));
+  BOOST_HANA_DEFINE_STRUCT(BetaParams,
+                           (Param<constraints::positive>, concentration1),
+                           (Param<constraints::positive>, concentration0));
 };
 
 /// Beta(concentration1, concentration0) on [0, 1]: mean c1 / (c1 + c0). Reparameterized

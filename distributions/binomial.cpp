@@ -20,10 +20,7 @@ template class detail::Parametric<Binomial, BinomialParams>;
 Binomial::Binomial(ParamArg total_count, ParamArg probs) : Binomial(with_probs(std::move(total_count), std::move(probs))) {}
 
 Binomial::Binomial(BinomialParams params)
-    : Parametric("Binomial", exactly_one(std::move(params)),
-                 {{"total_count", constraints::nonnegative_integer},
-                  {"probs", constraints::unit_interval},
-                  {"logits", constraints::real}}) {
+    : Parametric("Binomial", exactly_one(std::move(params))) {
   if (p_.probs.defined()) {
     auto c = detail::clamp_probs(p_.probs);
     p_.logits = c.log() - (-c).log1p();

@@ -15,7 +15,7 @@ namespace detail {
 CategoricalParams normalize_categorical(CategoricalParams p, const char* family) {
   PPLX_CHECK_AS(ValueError, p.probs.defined() != p.logits.defined(), family,
                 ": give exactly one of probs or logits (use ", family, "::with_probs / with_logits)");
-  at::Tensor& t = p.probs.defined() ? p.probs : p.logits;
+  at::Tensor& t = p.probs.defined() ? static_cast<at::Tensor&>(p.probs) : p.logits;
   const char* n = p.probs.defined() ? "probs" : "logits";
   PPLX_CHECK_AS(ValueError, t.dim() >= 1, family, ": parameter '", n,
                 "' must be at least one-dimensional (its last dim holds the categories), got shape ",
@@ -67,8 +67,7 @@ template class detail::Parametric<Categorical, CategoricalParams>;
 Categorical::Categorical(at::Tensor probs) : Categorical(CategoricalParams{std::move(probs), {}}) {}
 
 Categorical::Categorical(CategoricalParams params)
-    : Parametric("Categorical", detail::normalize_categorical(std::move(params), "Categorical"),
-                 {{"probs", constraints::simplex, 1}, {"logits", constraints::real_vector, 1}}) {
+    : Parametric("Categorical", detail::normalize_categorical(std::move(params), "Categorical")) {
   detail::complete_categorical(p_);
 }
 

@@ -18,7 +18,7 @@ Cauchy::Cauchy(ParamArg loc, ParamArg scale) : Cauchy([&] {
 }()) {}
 
 Cauchy::Cauchy(CauchyParams params)
-    : Parametric("Cauchy", std::move(params), {{"loc", constraints::real}, {"scale", constraints::positive}}) {}
+    : Parametric("Cauchy", std::move(params)) {}
 
 at::Tensor Cauchy::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   return p_.loc + detail::cauchy(extended_shape(sample_shape), gen, p_.loc.options()) * p_.scale;

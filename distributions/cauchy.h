@@ -10,7 +10,7 @@ namespace distributions {
 
 /// Cauchy's parameters, broadcast to its batch shape.
 struct CauchyParams {
-  BOOST_HANA_DEFINE_STRUCT(CauchyParams, (at::Tensor, loc), (at::Tensor, scale));
+  BOOST_HANA_DEFINE_STRUCT(CauchyParams, (Param<constraints::real>, loc), (Param<constraints::positive>, scale));
 };
 
 /// Cauchy(loc, scale), reparameterized. Its mean is undefined (NaN) and its variance infinite.

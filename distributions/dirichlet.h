@@ -10,7 +10,7 @@ namespace distributions {
 
 /// Dirichlet's parameter: concentrations over the last dim (K), broadcast to the batch shape.
 struct DirichletParams {
-  BOOST_HANA_DEFINE_STRUCT(DirichletParams, (at::Tensor, concentration));
+  BOOST_HANA_DEFINE_STRUCT(DirichletParams, (Param<constraints::positive, 1>, concentration));
 };
 
 /// Dirichlet(concentration) over the K-simplex (event_shape [K]); reparameterized (normalized

@@ -10,7 +10,7 @@ namespace distributions {
 
 /// Exponential's parameter, broadcast to its batch shape.
 struct ExponentialParams {
-  BOOST_HANA_DEFINE_STRUCT(ExponentialParams, (at::Tensor, rate));
+  BOOST_HANA_DEFINE_STRUCT(ExponentialParams, (Param<constraints::positive>, rate));
 };
 
 /// Exponential(rate): density rate * exp(-rate x) on x >= 0, reparameterized.

@@ -15,8 +15,7 @@ Gamma::Gamma(ParamArg concentration, ParamArg rate) : Gamma([&] {
 }()) {}
 
 Gamma::Gamma(GammaParams params)
-    : Parametric("Gamma", std::move(params),
-                 {{"concentration", constraints::positive}, {"rate", constraints::positive}}) {}
+    : Parametric("Gamma", std::move(params)) {}
 
 // Clamped away from 0 as torch does: a draw that underflows would have log_prob -inf or NaN.
 at::Tensor Gamma::rsample(c10::IntArrayRef sample_shape, Generator gen) const {

@@ -10,7 +10,9 @@ namespace distributions {
 
 /// Gamma's parameters, broadcast to its batch shape.
 struct GammaParams {
-  BOOST_HANA_DEFINE_STRUCT(GammaParams, (at::Tensor, concentration), (at::Tensor, rate));
+  BOOST_HANA_DEFINE_STRUCT(GammaParams,
+                           (Param<constraints::positive>, concentration),
+                           (Param<constraints::positive>, rate));
 };
 
 /// Gamma(concentration, rate): mean concentration / rate. Reparameterized through LibTorch's

@@ -10,7 +10,7 @@ namespace distributions {
 
 /// HalfCauchy's parameter, broadcast to its batch shape.
 struct HalfCauchyParams {
-  BOOST_HANA_DEFINE_STRUCT(HalfCauchyParams, (at::Tensor, scale));
+  BOOST_HANA_DEFINE_STRUCT(HalfCauchyParams, (Param<constraints::positive>, scale));
 };
 
 /// |Cauchy(0, scale)|, reparameterized; support nonnegative; mean and variance are infinite.

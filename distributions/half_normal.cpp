@@ -16,7 +16,7 @@ HalfNormal::HalfNormal(ParamArg scale)
     : HalfNormal(HalfNormalParams{scale.resolve(ParamArg::common_options({&scale}))}) {}
 
 HalfNormal::HalfNormal(HalfNormalParams params)
-    : Parametric("HalfNormal", std::move(params), {{"scale", constraints::positive}}) {}
+    : Parametric("HalfNormal", std::move(params)) {}
 
 at::Tensor HalfNormal::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   return (detail::randn(extended_shape(sample_shape), gen, p_.scale.options()) * p_.scale).abs();

@@ -10,7 +10,7 @@ namespace distributions {
 
 /// HalfNormal's parameter, broadcast to its batch shape.
 struct HalfNormalParams {
-  BOOST_HANA_DEFINE_STRUCT(HalfNormalParams, (at::Tensor, scale));
+  BOOST_HANA_DEFINE_STRUCT(HalfNormalParams, (Param<constraints::positive>, scale));
 };
 
 /// |Normal(0, scale)|, reparameterized; support nonnegative.

@@ -17,7 +17,7 @@ Laplace::Laplace(ParamArg loc, ParamArg scale) : Laplace([&] {
 }()) {}
 
 Laplace::Laplace(LaplaceParams params)
-    : Parametric("Laplace", std::move(params), {{"loc", constraints::real}, {"scale", constraints::positive}}) {}
+    : Parametric("Laplace", std::move(params)) {}
 
 // Inverse CDF of u ~ Uniform(eps - 1, 1), as torch: the open lower end keeps log1p(-|u|) finite.
 at::Tensor Laplace::rsample(c10::IntArrayRef sample_shape, Generator gen) const {

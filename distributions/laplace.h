@@ -10,7 +10,7 @@ namespace distributions {
 
 /// Laplace's parameters, broadcast to its batch shape.
 struct LaplaceParams {
-  BOOST_HANA_DEFINE_STRUCT(LaplaceParams, (at::Tensor, loc), (at::Tensor, scale));
+  BOOST_HANA_DEFINE_STRUCT(LaplaceParams, (Param<constraints::real>, loc), (Param<constraints::positive>, scale));
 };
 
 /// Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale), reparameterized.

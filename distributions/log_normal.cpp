@@ -17,7 +17,7 @@ LogNormal::LogNormal(ParamArg loc, ParamArg scale) : LogNormal([&] {
 }()) {}
 
 LogNormal::LogNormal(LogNormalParams params)
-    : Parametric("LogNormal", std::move(params), {{"loc", constraints::real}, {"scale", constraints::positive}}) {}
+    : Parametric("LogNormal", std::move(params)) {}
 
 at::Tensor LogNormal::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   return (p_.loc + detail::randn(extended_shape(sample_shape), gen, p_.loc.options()) * p_.scale).exp();

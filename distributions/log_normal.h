@@ -10,7 +10,7 @@ namespace distributions {
 
 /// LogNormal's parameters (those of the underlying Normal), broadcast to its batch shape.
 struct LogNormalParams {
-  BOOST_HANA_DEFINE_STRUCT(LogNormalParams, (at::Tensor, loc), (at::Tensor, scale));
+  BOOST_HANA_DEFINE_STRUCT(LogNormalParams, (Param<constraints::real>, loc), (Param<constraints::positive>, scale));
 };
 
 /// exp(Normal(loc, scale)), reparameterized; support positive.

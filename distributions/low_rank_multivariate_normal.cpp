@@ -38,10 +38,7 @@ LowRankMultivariateNormal::LowRankMultivariateNormal(at::Tensor loc, at::Tensor 
           LowRankMultivariateNormalParams{std::move(loc), std::move(cov_factor), std::move(cov_diag)}) {}
 
 LowRankMultivariateNormal::LowRankMultivariateNormal(LowRankMultivariateNormalParams params)
-    : Parametric(kLowRankMvn, check_shapes(std::move(params)),
-                 {{"loc", constraints::real_vector, 1},
-                  {"cov_factor", constraints::independent(constraints::real, 2), 2},
-                  {"cov_diag", constraints::independent(constraints::positive, 1), 1}}) {
+    : Parametric(kLowRankMvn, check_shapes(std::move(params))) {
   event_shape_ = {p_.loc.size(-1)};
 }
 

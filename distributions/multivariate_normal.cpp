@@ -83,8 +83,7 @@ MultivariateNormal::MultivariateNormal(at::Tensor loc, at::Tensor scale_tril)
     : MultivariateNormal(MultivariateNormalParams{std::move(loc), std::move(scale_tril)}) {}
 
 MultivariateNormal::MultivariateNormal(MultivariateNormalParams params)
-    : Parametric(kMvn, check_shapes(std::move(params)),
-                 {{"loc", constraints::real_vector, 1}, {"scale_tril", constraints::lower_cholesky, 2}}) {
+    : Parametric(kMvn, check_shapes(std::move(params))) {
   event_shape_ = {p_.loc.size(-1)};
 }
 

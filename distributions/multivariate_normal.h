@@ -11,7 +11,9 @@ namespace distributions {
 /// MultivariateNormal's parameters: loc [..., D] and the lower Cholesky factor of the covariance
 /// [..., D, D], broadcast to the batch shape.
 struct MultivariateNormalParams {
-  BOOST_HANA_DEFINE_STRUCT(MultivariateNormalParams, (at::Tensor, loc), (at::Tensor, scale_tril));
+  BOOST_HANA_DEFINE_STRUCT(MultivariateNormalParams,
+                           (Param<constraints::real_vector>, loc),
+                           (Param<constraints::lower_cholesky>, scale_tril));
 };
 
 /// Multivariate normal over R^D (event_shape [D]), given by the Cholesky factor of its covariance

@@ -17,7 +17,7 @@ Normal::Normal(ParamArg loc, ParamArg scale) : Normal([&] {
 }()) {}
 
 Normal::Normal(NormalParams params)
-    : Parametric("Normal", std::move(params), {{"loc", constraints::real}, {"scale", constraints::positive}}) {}
+    : Parametric("Normal", std::move(params)) {}
 
 at::Tensor Normal::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   return p_.loc + detail::randn(extended_shape(sample_shape), gen, p_.loc.options()) * p_.scale;

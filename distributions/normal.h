@@ -10,7 +10,7 @@ namespace distributions {
 
 /// Normal's parameters, broadcast to its batch shape.
 struct NormalParams {
-  BOOST_HANA_DEFINE_STRUCT(NormalParams, (at::Tensor, loc), (at::Tensor, scale));
+  BOOST_HANA_DEFINE_STRUCT(NormalParams, (Param<constraints::real>, loc), (Param<constraints::positive>, scale));
 };
 
 /// Normal(loc, scale), reparameterized.

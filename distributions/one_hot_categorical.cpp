@@ -12,8 +12,7 @@ template class detail::Parametric<OneHotCategorical, CategoricalParams>;
 OneHotCategorical::OneHotCategorical(at::Tensor probs) : OneHotCategorical(CategoricalParams{std::move(probs), {}}) {}
 
 OneHotCategorical::OneHotCategorical(CategoricalParams params)
-    : Parametric("OneHotCategorical", detail::normalize_categorical(std::move(params), "OneHotCategorical"),
-                 {{"probs", constraints::simplex, 1}, {"logits", constraints::real_vector, 1}}) {
+    : Parametric("OneHotCategorical", detail::normalize_categorical(std::move(params), "OneHotCategorical")) {
   detail::complete_categorical(p_);
   event_shape_ = {num_events()};
 }

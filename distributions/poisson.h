@@ -10,7 +10,7 @@ namespace distributions {
 
 /// Poisson's parameter, broadcast to its batch shape.
 struct PoissonParams {
-  BOOST_HANA_DEFINE_STRUCT(PoissonParams, (at::Tensor, rate));
+  BOOST_HANA_DEFINE_STRUCT(PoissonParams, (Param<constraints::nonnegative>, rate));
 };
 
 /// Poisson(rate) over the nonnegative integers (rate 0 is allowed: all mass at 0). Values may be

@@ -22,11 +22,7 @@ ScaleMixtureNormal::ScaleMixtureNormal(ParamArg loc, ParamArg scale1, ParamArg s
       }()) {}
 
 ScaleMixtureNormal::ScaleMixtureNormal(ScaleMixtureNormalParams params)
-    : Parametric("ScaleMixtureNormal", std::move(params),
-                 {{"loc", constraints::real},
-                  {"scale1", constraints::positive},
-                  {"scale2", constraints::positive},
-                  {"pi", constraints::unit_interval}}) {}
+    : Parametric("ScaleMixtureNormal", std::move(params)) {}
 
 at::Tensor ScaleMixtureNormal::sample(c10::IntArrayRef sample_shape, Generator gen) const {
   c10::NoGradGuard no_grad;

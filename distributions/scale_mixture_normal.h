@@ -10,8 +10,11 @@ namespace distributions {
 
 /// ScaleMixtureNormal's parameters, broadcast to its batch shape.
 struct ScaleMixtureNormalParams {
-  BOOST_HANA_DEFINE_STRUCT(ScaleMixtureNormalParams, (at::Tensor, loc), (at::Tensor, scale1), (at::Tensor, scale2),
-                           (at::Tensor, pi));
+  BOOST_HANA_DEFINE_STRUCT(ScaleMixtureNormalParams,
+                           (Param<constraints::real>, loc),
+                           (Param<constraints::positive>, scale1),
+                           (Param<constraints::positive>, scale2),
+                           (Param<constraints::unit_interval>, pi));
 };
 
 /// The scale-mixture prior of Blundell et al. (2015), "Weight Uncertainty in Neural Networks"

@@ -18,8 +18,7 @@ StudentT::StudentT(ParamArg df, ParamArg loc, ParamArg scale) : StudentT([&] {
 }()) {}
 
 StudentT::StudentT(StudentTParams params)
-    : Parametric("StudentT", std::move(params),
-                 {{"df", constraints::positive}, {"loc", constraints::real}, {"scale", constraints::positive}}) {}
+    : Parametric("StudentT", std::move(params)) {}
 
 // loc + scale * X / sqrt(Z / df) with X ~ Normal(0, 1) and Z ~ Chi2(df) = 2 * Gamma(df / 2, 1).
 // Z is drawn in log space: for small df the gamma draw underflows (float32 StudentT(0.1) capped its

@@ -10,7 +10,10 @@ namespace distributions {
 
 /// StudentT's parameters, broadcast to its batch shape.
 struct StudentTParams {
-  BOOST_HANA_DEFINE_STRUCT(StudentTParams, (at::Tensor, df), (at::Tensor, loc), (at::Tensor, scale));
+  BOOST_HANA_DEFINE_STRUCT(StudentTParams,
+                           (Param<constraints::positive>, df),
+                           (Param<constraints::real>, loc),
+                           (Param<constraints::positive>, scale));
 };
 
 /// Student's t with `df` degrees of freedom, location and scale; reparameterized.

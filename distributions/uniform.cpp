@@ -17,7 +17,7 @@ Uniform::Uniform(ParamArg low, ParamArg high) : Uniform([&] {
 // low and high constrain each other, so the base checks neither and the constructor checks
 // low < high (which also rejects NaN).
 Uniform::Uniform(UniformParams params)
-    : Parametric("Uniform", std::move(params), {{"low", nullptr}, {"high", nullptr}}) {
+    : Parametric("Uniform", std::move(params)) {
   if (!is_validation_enabled()) return;
   auto bad = (p_.low < p_.high).logical_not();
   if (bad.any().item<bool>()) {

@@ -10,7 +10,7 @@ namespace distributions {
 
 /// Uniform's parameters, broadcast to its batch shape.
 struct UniformParams {
-  BOOST_HANA_DEFINE_STRUCT(UniformParams, (at::Tensor, low), (at::Tensor, high));
+  BOOST_HANA_DEFINE_STRUCT(UniformParams, (DependentParam, low), (DependentParam, high));
 };
 
 /// Uniform(low, high), reparameterized. Requires low < high elementwise. As in torch, the support

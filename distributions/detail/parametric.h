@@ -3,28 +3,20 @@
 // users see only the family classes (Normal, Gamma, ...) and their `params()` struct.
 #pragma once
 
-#include <initializer_list>
 #include <string>
 
 #include <pplx/distributions/distribution.h>
+#include <pplx/distributions/param.h>
 
 namespace pplx {
 namespace distributions {
 namespace detail {
 
-/// How the base validates and broadcasts one parameter: its constraint (nullptr: not checked,
-/// e.g. a dependent parameter checked by the family itself) and how many trailing dims of it
-/// belong to one event (1 for Categorical's probs, 2 for a scale_tril) rather than to the batch.
-struct ParamSpec {
-  const char* name;
-  constraints::ConstraintPtr constraint;
-  int64_t event_dim = 0;
-};
-
 /// Implements clone(), expand(), to() and the constructor's broadcasting and validation once, by
-/// visiting every member of the BOOST_HANA_DEFINE_STRUCT struct `P` (Pyro re-lists the parameters
-/// in each family's expand()). After construction every defined parameter has the shape
-/// batch_shape() + its own event part, so expand() and to() need no per-family code.
+/// visiting every member of the BOOST_HANA_DEFINE_STRUCT struct `P`, each a Param<constraint, event
+/// dims> (Pyro re-lists the parameters in each family's expand() and in arg_constraints). After
+/// construction every defined parameter has the shape batch_shape() + its own event part, so
+/// expand() and to() need no per-family code.
 /// The member definitions live in detail/params.h; each family's .cpp instantiates them with
 /// `template class detail::Parametric<Family, FamilyParams>;`.
 template <class Derived, class P>
@@ -40,9 +32,9 @@ class Parametric : public Distribution {
 
  protected:
   /// Promotes the defined parameters to one floating dtype, broadcasts their batch parts, sets
-  /// batch_shape_, and validates each against its spec (when validation is enabled). Throws
-  /// ShapeError / ValueError naming `family` and the parameter. Every member of P needs a spec.
-  Parametric(const char* family, P params, std::initializer_list<ParamSpec> specs);
+  /// batch_shape_, and validates each against its Param type's constraint (when validation is
+  /// enabled). Throws ShapeError / ValueError naming `family` and the parameter.
+  Parametric(const char* family, P params);
 
   const char* family_;
   P p_;
