@@ -3,13 +3,11 @@
 #include <pplx/distributions/detail/validated.h>
 #include <pplx/distributions/detail/versioned_cache.h>
 
-#include <array>
 #include <cstring>
 #include <sstream>
 
 #include <ATen/ATen.h>
 #include <ATen/ExpandUtils.h>
-#include <c10/core/InferenceMode.h>
 
 #include <pplx/distributions/independent.h>
 #include <pplx/distributions/masked.h>

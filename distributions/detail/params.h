@@ -61,16 +61,13 @@ void for_each_param(P& params, F&& f) {
 /// are not broadcast) and returns the common batch shape. Every param then has shape
 /// batch + its own event part (an expanded view, no copy). Parameters are promoted to the highest
 /// floating dtype among them (float32 by default when none is floating, like torch's default).
+/// Expects every param to have at least its event dims (Parametric's constructor checks that first).
 template <class P>
 Shape broadcast_params(P& params, const std::string& family) {
   at::ScalarType dtype = at::ScalarType::Undefined;
   c10::optional<c10::Device> device;
-  std::vector<at::Tensor> batch_parts;
-  for_each_param(params, [&](const ParamInfo& p, at::Tensor& t) {
+  for_each_param(params, [&](const ParamInfo&, at::Tensor& t) {
     if (!t.defined()) return;
-    const int64_t ed = p.event_dim;
-    PPLX_CHECK_AS(ValueError, t.dim() >= ed, family, ": parameter '", p.name, "' must be at least ", ed,
-                  "-dimensional (its rightmost ", ed, " dim(s) form one event), got shape ", shape_str(t.sizes()));
     if (at::isFloatingType(t.scalar_type()) &&
         (dtype == at::ScalarType::Undefined || c10::elementSize(t.scalar_type()) > c10::elementSize(dtype)))
       dtype = t.scalar_type();
