@@ -38,7 +38,7 @@ class Prior {
   Prior(std::map<std::string, distributions::DistPtr> by_name);  // NOLINT
   /// A prior computed per parameter. Throws pplx::ValueError for a null function or
   /// num_mc_samples < 1.
-  Prior(Fn fn, std::string description = "a function of (name, value)", int64_t num_mc_samples = 1);  // NOLINT
+  Prior(Fn fn, std::string description = "function", int64_t num_mc_samples = 1);  // NOLINT
 
   /// The prior of parameter `name` with current value `like`: event_shape == like.sizes(), empty
   /// batch shape, on like's device. Null when the parameter has none (not in the map, or the
