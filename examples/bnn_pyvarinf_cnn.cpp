@@ -74,7 +74,7 @@ struct Result {
   double mean_accuracy, sampled_accuracy, prior_loss;
 };
 
-Result fit(const nn::Prior& prior, const Cnn& cnn, const ex::Args& args, const ex::ImageDataset& train,
+Result fit(const pplx::Prior& prior, const Cnn& cnn, const ex::Args& args, const ex::ImageDataset& train,
            const ex::ImageDataset& test) {
   pplx::clear_param_store();
   torch::manual_seed(args.seed);
@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(test.size()));
   torch::manual_seed(args.seed);
   Cnn cnn;  // one ordinary network; each prior gets its own variational copy, cnn itself never changes
-  std::vector<nn::Prior> all = {nn::priors::gaussian(),
+  std::vector<pplx::Prior> all = {nn::priors::gaussian(),
                                 nn::priors::conjugate(/*n_mc_samples=*/10, /*alpha_0=*/0.5, /*beta_0=*/0.01,
                                                       /*mu_0=*/0.0, /*kappa_0=*/0.5),
                                 nn::priors::conjugate_known_mean(/*n_mc_samples=*/10, /*mean=*/0.0, /*alpha_0=*/0.5,
@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   // --prior NAME trains with one prior only (the one whose description is NAME or NAME(...)).
   if (args.has("--prior")) {
     const auto wanted = args.get("--prior");
-    auto other = [&](const nn::Prior& p) {
+    auto other = [&](const pplx::Prior& p) {
       const auto& d = p.description();
       return d != wanted && d.rfind(wanted + "(", 0) != 0;
     };

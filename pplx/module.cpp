@@ -36,7 +36,7 @@ void register_module(const std::string& name, torch::nn::Module& module) {
 }
 
 std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const torch::nn::Module& module,
-                                                 const Priors& priors) {
+                                                 const Prior& prior) {
   std::shared_ptr<torch::nn::Module> copy;
   try {
     copy = module.clone();
@@ -45,8 +45,8 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
                                  "' cannot be cloned (derive it from torch::nn::Cloneable, e.g. via TORCH_MODULE)"));
   }
   auto params = copy->named_parameters(/*recurse=*/true);
-  if (priors.is_map()) {
-    for (const auto& key : priors.keys()) {
+  if (prior.is_map()) {
+    for (const auto& key : prior.keys()) {
       if (params.contains(key)) continue;
       std::string valid;
       for (const auto& item : params) valid += (valid.empty() ? "" : ", ") + item.key();
@@ -56,7 +56,6 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
   }
   // Module::clone() does not keep requires_grad, so frozen-ness is read from the original.
   const auto original = module.named_parameters(/*recurse=*/true);
-  handlers::LiftMessenger lift(priors);
   for (auto& item : params) {
     at::Tensor& p = item.value();
     const at::Tensor* orig = original.find(item.key());
@@ -64,9 +63,17 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
       p.requires_grad_(false);
       continue;
     }
-    // The initial value is an alias, not a copy: lift reads only its shape, and a parameter
-    // without a prior (map form) gets a store entry that ParamStore::set copies anyway.
-    at::Tensor v = param(name + kModuleSeparator + item.key(), p.detach());
+    // Each parameter with a prior is a sample site (what Pyro's lift makes of the param site);
+    // one without (map form) is a param whose store entry starts from the parameter's value. The
+    // value is an alias, not a copy: the prior reads only its shape, ParamStore::set copies.
+    const std::string site = name + kModuleSeparator + item.key();
+    distributions::DistPtr fn;
+    try {
+      fn = prior.for_param(item.key(), p.detach());
+    } catch (const ShapeError& e) {
+      throw ShapeError(pplx::detail::str("random_module '", name, "': ", e.what()));
+    }
+    at::Tensor v = fn ? sample(site, fn) : param(site, p.detach());
     PPLX_CHECK_AS(ShapeError, v.sizes() == p.sizes(), "random_module '", name, "': the prior for '", item.key(),
                   "' gives values of shape ", distributions::shape_str(v.sizes()), " but the parameter has shape ",
                   distributions::shape_str(p.sizes()));

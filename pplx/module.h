@@ -8,13 +8,13 @@
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
-#include <pplx/handlers/lift.h>
+#include <pplx/prior.h>
 
 namespace pplx {
 namespace detail {
 void register_module(const std::string& name, torch::nn::Module& module);
 std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const torch::nn::Module& module,
-                                                 const Priors& priors);
+                                                 const Prior& prior);
 template <class T>
 T& deref(const std::shared_ptr<T>& p) { return *p; }
 template <class T>
@@ -33,17 +33,19 @@ M module(const std::string& name, M m) {
 }
 
 /// Pyro's random_module: a fresh copy of `module` whose parameters are replaced by draws from
-/// `priors` at sample sites "<name>$$$<parameter name>" (e.g. "net$$$0.weight"). Gradients flow
-/// from the copy's outputs to whatever produced those draws (the guide, under replay). The
-/// caller's module is never modified. Parameters with requires_grad == false stay fixed; a
-/// parameter without a prior (map form) stays a learnable param. A map key that is not a
-/// parameter of the module throws pplx::ValueError listing the valid names.
+/// `prior` at sample sites "<name>$$$<parameter name>" (e.g. "net$$$0.weight"), each one event
+/// of the parameter's shape (pplx::Prior::for_param). Gradients flow from the copy's outputs to
+/// whatever produced those draws (the guide, under replay). The caller's module is never
+/// modified. Parameters with requires_grad == false stay fixed; a parameter without a prior (map
+/// form) stays a learnable param. A map key that is not a parameter of the module throws
+/// pplx::ValueError listing the valid names; a prior or a value of the wrong shape throws
+/// pplx::ShapeError. Source: pyro/primitives.py random_module (there through poutine.lift).
 ///
 ///   auto net = pplx::random_module("net", mlp, dist::Normal(0.0, 1.0));
 ///   pplx::sample("y", dist::Categorical::with_logits(net->forward(x)), y);
 template <class M>
-M random_module(const std::string& name, const M& module, const Priors& priors) {
-  auto copy = detail::random_module(name, detail::deref(module), priors);
+M random_module(const std::string& name, const M& module, const Prior& prior) {
+  auto copy = detail::random_module(name, detail::deref(module), prior);
   using Impl = std::remove_reference_t<decltype(detail::deref(module))>;
   auto typed = std::dynamic_pointer_cast<Impl>(copy);
   return M(typed);

@@ -17,5 +17,6 @@
 #include <pplx/param_store.h>
 #include <pplx/plate.h>
 #include <pplx/primitives.h>
+#include <pplx/prior.h>
 #include <pplx/trace.h>
 #include <pplx/validation.h>

@@ -57,11 +57,17 @@ distributions::DistPtr BayesianLayer::posterior(const std::string& param) const 
 distributions::DistPtr BayesianLayer::prior(const std::string& param) const {
   PPLX_CHECK_AS(ValueError, param == "weight" || (param == "bias" && bias_mu.defined()), describe(),
                 ": no random parameter '", param, "'");
+  distributions::DistPtr d;
   try {
-    return prior_.for_param(param, param == "weight" ? weight_mu : bias_mu);
+    d = prior_.for_param(param, param == "weight" ? weight_mu : bias_mu);
   } catch (const Error& e) {
     throw ShapeError(pplx::detail::str(describe(), ": ", e.what()));
   }
+  // Every random parameter of a layer needs a prior: a by-name prior must name both.
+  PPLX_CHECK_AS(ValueError, d != nullptr, describe(), ": the prior ", prior_.description(),
+                " gives no distribution for '", param, "'; name every random parameter (",
+                random_parameters().size() == 2 ? "weight, bias" : "weight", ")");
+  return d;
 }
 
 void BayesianLayer::check_named() const {

@@ -23,47 +23,11 @@ std::string fmt(double v) {
   return os.str();
 }
 
-dist::DistPtr as_one_event(const dist::DistPtr& d, const std::string& name, const at::Tensor& like,
-                           const std::string& description) {
-  PPLX_CHECK_AS(ValueError, d != nullptr, "prior ", description, ": no distribution for parameter '", name, "'");
-  if (!like.defined()) return d;
-  dist::DistPtr out = d;
-  if (out->batch_shape().empty() && out->event_shape().empty() && like.dim() > 0) {
-    out = out->expand(like.sizes())->to_event(like.dim());
-  } else if (!out->batch_shape().empty()) {
-    out = out->to_event(static_cast<int64_t>(out->batch_shape().size()));
-  }
-  PPLX_CHECK_AS(ShapeError, out->event_shape() == like.sizes(), "prior ", description, " for parameter '", name,
-                "': the distribution ", out->name(), " has event_shape ", dist::shape_str(out->event_shape()),
-                " but the parameter has shape ", dist::shape_str(like.sizes()),
-                "; give a distribution with empty shape (applied to every element) or the parameter's shape");
-  return out;
-}
-
 void check_mc(const char* prior, int64_t n) {
   PPLX_CHECK_AS(ValueError, n >= 1, "priors::", prior, ": n_mc_samples must be >= 1, got ", n);
 }
 
 }  // namespace
-
-Prior::Prior(const distributions::Distribution& d) : Prior(d.clone()) {}
-
-Prior::Prior(distributions::DistPtr d) {
-  PPLX_CHECK_AS(ValueError, d != nullptr, "nn::Prior: null distribution");
-  description_ = d->name();
-  fn_ = [d](const std::string&, const at::Tensor&) { return d; };
-}
-
-Prior::Prior(Fn fn, std::string description, int64_t num_mc_samples)
-    : fn_(std::move(fn)), description_(std::move(description)), num_mc_samples_(num_mc_samples) {
-  PPLX_CHECK_AS(ValueError, fn_ != nullptr, "nn::Prior '", description_, "': null function");
-  PPLX_CHECK_AS(ValueError, num_mc_samples_ >= 1, "nn::Prior '", description_, "': num_mc_samples must be >= 1, got ",
-                num_mc_samples_);
-}
-
-distributions::DistPtr Prior::for_param(const std::string& name, const at::Tensor& like) const {
-  return as_one_event(fn_(name, like), name, like, description_);
-}
 
 namespace priors {
 

@@ -146,7 +146,7 @@ TEST_CASE("conjugate priors: a small alpha reaches the far tail (the precision i
 }
 
 TEST_CASE("Prior: a distribution of the wrong shape is rejected with both shapes in the message") {
-  nn::Prior p(dist::Normal(torch::zeros({5}), torch::ones({5})).clone());
+  pplx::Prior p(dist::Normal(torch::zeros({5}), torch::ones({5})).clone());
   CHECK(p.for_param("weight", torch::zeros({5}))->event_shape() == torch::IntArrayRef({5}));
   CHECK_THROWS_WITH_AS(p.for_param("weight", torch::zeros({2, 3})), doctest::Contains("[2, 3]"), pplx::ShapeError);
 }

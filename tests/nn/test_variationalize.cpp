@@ -146,7 +146,7 @@ TEST_CASE("variationalize works with each of PyVarInf's four priors") {
   pplx::clear_param_store();
   SmallCnn cnn;
   auto x = torch::randn({2, 1, 8, 8});
-  std::vector<nn::Prior> all = {nn::priors::gaussian(), nn::priors::conjugate(2, 1.0, 1.0, 0.0, 1.0),
+  std::vector<pplx::Prior> all = {nn::priors::gaussian(), nn::priors::conjugate(2, 1.0, 1.0, 0.0, 1.0),
                                 nn::priors::conjugate_known_mean(2, 0.0, 1.0, 1.0),
                                 nn::priors::mixtgauss(2, 1.0, 0.0025, 0.5)};
   for (const auto& prior : all) {
