@@ -48,6 +48,16 @@ void report_ops(const std::string& workload, const Step& pplx, const Step& raw, 
 /// Prints "bench: <name> pplx_ms=.. raw_ms=.. ratio=..".
 void report(const std::string& name, const Timing& t);
 
+/// Describes what a CUDA-graph step's SVI did so far (captures, replays, why it ran eagerly).
+using GraphSummary = std::function<std::string()>;
+
+/// The "<workload>_graph" rows, printed with --device cuda only: a fresh pplx step with
+/// SVIOptions().cuda_graph(true) (`graph`, described by `summary`) against a fresh raw loop
+/// (`raw`): "check: <workload>_graph ..." (the same losses over `check_steps` steps), the timing
+/// row "bench: <workload>_graph ..." and "check: <workload>_graph <summary>".
+void report_graph(const Options& o, const std::string& workload, const Step& graph, const GraphSummary& summary,
+                  const Step& raw, int check_steps, int64_t warmup, int64_t steps, int64_t block);
+
 /// Peak and current resident set size of this process in kB (VmHWM, VmRSS of /proc/self/status).
 int64_t vm_hwm_kb();
 int64_t vm_rss_kb();
@@ -61,11 +71,13 @@ void run_memory(const Options& o);
 /// Prints "bench: trace_site_bytes=.." (part of the memory workload).
 void print_trace_site_bytes(const Options& o);
 
-/// A pplx + raw pair of steps for tiny_regression, shared by the timing and the memory workloads.
+/// A pplx + raw pair of steps for tiny_regression, shared by the timing and the memory workloads;
+/// with `graph`, the pplx step uses SVIOptions().cuda_graph(true), described by `summary`.
 struct TinyRegression {
   Step pplx;
   Step raw;
+  GraphSummary summary;
 };
-TinyRegression make_tiny_regression(const Options& o);
+TinyRegression make_tiny_regression(const Options& o, bool graph = false);
 
 }  // namespace pplx_bench

@@ -69,36 +69,40 @@ void run_bnn(const Options& o) {
     std::vector<at::Tensor> loc, rho, params;
     std::unique_ptr<torch::optim::Adam> adam;
   };
-  auto r = std::make_shared<Raw>();
-  for (const auto& w : weights) {
-    r->loc.push_back(raw::leaf(w.loc_init));
-    r->rho.push_back(raw::leaf(w.rho_init));
-    r->params.push_back(r->loc.back());
-    r->params.push_back(r->rho.back());
-  }
-  r->adam = std::make_unique<torch::optim::Adam>(r->params, torch::optim::AdamOptions(lr));
-  auto raw_step = [=] {
-    const size_t n = r->loc.size();
-    std::vector<at::Tensor> w(n), scale(n);
-    for (size_t j = 0; j < n; ++j) {  // guide draws, in named_parameters() order
-      scale[j] = at::softplus(r->rho[j]);
-      w[j] = r->loc[j] + at::randn(r->loc[j].sizes(), opts) * scale[j];
+  // A fresh raw loop (parameters and Adam state), for the eager and the graph rows.
+  auto make_raw = [=]() -> Step {
+    auto r = std::make_shared<Raw>();
+    for (const auto& w : weights) {
+      r->loc.push_back(raw::leaf(w.loc_init));
+      r->rho.push_back(raw::leaf(w.rho_init));
+      r->params.push_back(r->loc.back());
+      r->params.push_back(r->rho.back());
     }
-    auto logits = at::linear(at::relu(at::linear(x, w[0], w[1])), w[2], w[3]);
-    at::Tensor log_p;
-    for (size_t j = 0; j < n; ++j) {
-      auto lp = raw::normal_log_prob(w[j], zero, one).sum();
-      log_p = log_p.defined() ? log_p + lp : lp;
-    }
-    auto log_softmax = logits - logits.logsumexp(-1, true);
-    log_p = log_p + log_softmax.gather(-1, y.unsqueeze(-1)).squeeze(-1).sum();
-    at::Tensor log_q;
-    for (size_t j = 0; j < n; ++j) {
-      auto lq = raw::normal_log_prob(w[j], r->loc[j], scale[j]).sum();
-      log_q = log_q.defined() ? log_q + lq : lq;
-    }
-    return raw::finish_step(-(log_p - log_q), *r->adam, r->params);
+    r->adam = std::make_unique<torch::optim::Adam>(r->params, torch::optim::AdamOptions(lr));
+    return [=] {
+      const size_t n = r->loc.size();
+      std::vector<at::Tensor> w(n), scale(n);
+      for (size_t j = 0; j < n; ++j) {  // guide draws, in named_parameters() order
+        scale[j] = at::softplus(r->rho[j]);
+        w[j] = r->loc[j] + at::randn(r->loc[j].sizes(), opts) * scale[j];
+      }
+      auto logits = at::linear(at::relu(at::linear(x, w[0], w[1])), w[2], w[3]);
+      at::Tensor log_p;
+      for (size_t j = 0; j < n; ++j) {
+        auto lp = raw::normal_log_prob(w[j], zero, one).sum();
+        log_p = log_p.defined() ? log_p + lp : lp;
+      }
+      auto log_softmax = logits - logits.logsumexp(-1, true);
+      log_p = log_p + log_softmax.gather(-1, y.unsqueeze(-1)).squeeze(-1).sum();
+      at::Tensor log_q;
+      for (size_t j = 0; j < n; ++j) {
+        auto lq = raw::normal_log_prob(w[j], r->loc[j], scale[j]).sum();
+        log_q = log_q.defined() ? log_q + lq : lq;
+      }
+      return raw::finish_step(-(log_p - log_q), *r->adam, r->params);
+    };
   };
+  const Step raw_step = make_raw();
 
   pplx::clear_param_store();
   auto pplx_step = make_svi_step(model, guide, lr);
@@ -106,6 +110,12 @@ void run_bnn(const Options& o) {
   report_ops("bnn", pplx_step, raw_step, o.ops_detail);
   const int64_t steps = o.steps ? o.steps : (o.quick ? 3 : 30);
   report("bnn", time_alternating(pplx_step, raw_step, o.quick ? 1 : 3, steps, 1));
+  if (o.device.is_cuda()) {
+    pplx::clear_param_store();
+    GraphSummary summary;
+    const Step graph_step = make_svi_graph_step(model, guide, lr, summary);
+    report_graph(o, "bnn", graph_step, summary, make_raw(), 6, o.quick ? 1 : 3, steps, 1);
+  }
 }
 
 }  // namespace pplx_bench

@@ -99,6 +99,16 @@ void report(const std::string& name, const Timing& t) {
   std::fflush(stdout);
 }
 
+void report_graph(const Options& o, const std::string& workload, const Step& graph, const GraphSummary& summary,
+                  const Step& raw, int check_steps, int64_t warmup, int64_t steps, int64_t block) {
+  if (!o.device.is_cuda()) return;
+  const std::string name = workload + "_graph";
+  check_same_math(name, graph, raw, check_steps);
+  report(name, time_alternating(graph, raw, warmup, steps, block));
+  std::printf("check: %s %s\n", name.c_str(), summary().c_str());
+  std::fflush(stdout);
+}
+
 int64_t vm_hwm_kb() { return status_kb("VmHWM"); }
 int64_t vm_rss_kb() { return status_kb("VmRSS"); }
 

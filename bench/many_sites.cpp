@@ -43,23 +43,27 @@ void run_many_sites(const Options& o) {
     std::vector<at::Tensor> m;
     std::unique_ptr<torch::optim::Adam> adam;
   };
-  auto r = std::make_shared<Raw>();
-  for (int i = 0; i < k; ++i) r->m.push_back(raw::leaf(zero));
-  r->adam = std::make_unique<torch::optim::Adam>(r->m, torch::optim::AdamOptions(lr));
-  auto raw_step = [=] {
-    std::vector<at::Tensor> z(k);
-    for (int i = 0; i < k; ++i) z[i] = r->m[i] + at::randn({}, opts) * one;  // guide draws, in order
-    at::Tensor log_p, log_q;
-    for (int i = 0; i < k; ++i) {
-      auto lp = raw::normal_log_prob(z[i], zero, one).sum();
-      log_p = log_p.defined() ? log_p + lp : lp;
-    }
-    for (int i = 0; i < k; ++i) {
-      auto lq = raw::normal_log_prob(z[i], r->m[i], one).sum();
-      log_q = log_q.defined() ? log_q + lq : lq;
-    }
-    return raw::finish_step(-(log_p - log_q), *r->adam, r->m);
+  // A fresh raw loop (parameters and Adam state), for the eager and the graph rows.
+  auto make_raw = [=]() -> Step {
+    auto r = std::make_shared<Raw>();
+    for (int i = 0; i < k; ++i) r->m.push_back(raw::leaf(zero));
+    r->adam = std::make_unique<torch::optim::Adam>(r->m, torch::optim::AdamOptions(lr));
+    return [=] {
+      std::vector<at::Tensor> z(k);
+      for (int i = 0; i < k; ++i) z[i] = r->m[i] + at::randn({}, opts) * one;  // guide draws, in order
+      at::Tensor log_p, log_q;
+      for (int i = 0; i < k; ++i) {
+        auto lp = raw::normal_log_prob(z[i], zero, one).sum();
+        log_p = log_p.defined() ? log_p + lp : lp;
+      }
+      for (int i = 0; i < k; ++i) {
+        auto lq = raw::normal_log_prob(z[i], r->m[i], one).sum();
+        log_q = log_q.defined() ? log_q + lq : lq;
+      }
+      return raw::finish_step(-(log_p - log_q), *r->adam, r->m);
+    };
   };
+  const Step raw_step = make_raw();
 
   pplx::clear_param_store();
   auto pplx_step = make_svi_step(model, guide, lr);
@@ -67,6 +71,12 @@ void run_many_sites(const Options& o) {
   report_ops("many_sites", pplx_step, raw_step, o.ops_detail);
   const int64_t steps = o.steps ? o.steps : (o.quick ? 10 : 300);
   report("many_sites", time_alternating(pplx_step, raw_step, o.quick ? 3 : 20, steps, 5));
+  if (o.device.is_cuda()) {
+    pplx::clear_param_store();
+    GraphSummary summary;
+    const Step graph_step = make_svi_graph_step(model, guide, lr, summary);
+    report_graph(o, "many_sites", graph_step, summary, make_raw(), 6, o.quick ? 3 : 20, steps, 5);
+  }
 }
 
 }  // namespace pplx_bench

@@ -22,7 +22,7 @@ namespace pplx_bench {
 
 namespace dist = pplx::distributions;
 
-TinyRegression make_tiny_regression(const Options& o) {
+TinyRegression make_tiny_regression(const Options& o, bool graph) {
   const int64_t n = 100;
   const double lr = 0.01;
   auto opts = at::TensorOptions().dtype(at::kFloat).device(o.device);
@@ -84,7 +84,10 @@ TinyRegression make_tiny_regression(const Options& o) {
                  raw::log_normal_log_prob(s, r->s_loc, s_scale).sum();
     return raw::finish_step(-(log_p - log_q), *r->adam, r->params);
   };
-  return {make_svi_step(model, guide, lr), raw_step};
+  TinyRegression out;
+  out.pplx = graph ? make_svi_graph_step(model, guide, lr, out.summary) : make_svi_step(model, guide, lr);
+  out.raw = raw_step;
+  return out;
 }
 
 void run_tiny_regression(const Options& o) {
@@ -94,6 +97,11 @@ void run_tiny_regression(const Options& o) {
   report_ops("tiny_regression", w.pplx, w.raw, o.ops_detail);
   const int64_t steps = o.steps ? o.steps : (o.quick ? 50 : 2000);
   report("tiny_regression", time_alternating(w.pplx, w.raw, o.quick ? 10 : 100, steps, 20));
+  if (o.device.is_cuda()) {
+    pplx::clear_param_store();
+    auto g = make_tiny_regression(o, /*graph=*/true);
+    report_graph(o, "tiny_regression", g.pplx, g.summary, g.raw, 6, o.quick ? 10 : 100, steps, 20);
+  }
 }
 
 void run_memory(const Options& o) {

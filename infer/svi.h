@@ -13,6 +13,7 @@
 
 #include <pplx/distributions/deferred_validation.h>
 #include <pplx/handlers/trace.h>
+#include <pplx/infer/cuda_graph.h>
 #include <pplx/infer/elbo.h>
 #include <pplx/infer/non_finite.h>
 #include <pplx/infer/trace_elbo.h>
@@ -27,6 +28,14 @@ struct SVIOptions {
   /// A step whose loss is NaN or infinite is skipped (no optimizer update, gradients zeroed, counted
   /// in num_skipped_steps()) instead of throwing NonFiniteLossError.
   TORCH_ARG(bool, skip_non_finite) = false;
+  /// Captures one whole step (guide, model, ELBO, backward, optimizer update) as a CUDA graph
+  /// after a few eager steps and replays it from then on, one graph per signature of the step's
+  /// arguments (tensors: shape, dtype, device; numbers: value). Same numbers as eager steps up to
+  /// float rounding; the model's host code does not run on a replay, so its sites must depend only
+  /// on the arguments (see pplx/infer/cuda_graph.h). Arguments other than tensors and numbers throw
+  /// pplx::ValueError. Without CUDA (build or tensors), or with an optimizer other than Adam,
+  /// AdamW, SGD and ClippedAdam, steps run eagerly after a one-time warning.
+  TORCH_ARG(bool, cuda_graph) = false;
 };
 
 namespace detail {
@@ -44,10 +53,13 @@ class SVIBase {
   /// Steps skipped because of a non-finite loss (with SVIOptions().skip_non_finite(true)).
   int64_t num_skipped_steps() const { return num_skipped_; }
   const SVIOptions& options() const { return options_; }
+  /// What SVIOptions().cuda_graph(true) has done so far: steps run eagerly, graphs captured,
+  /// steps replayed, and the last reason for running eagerly. All zero without the option.
+  CudaGraphStats cuda_graph_stats() const;
 
  protected:
   SVIBase(std::shared_ptr<optim::PyroOptim> optim, SVIOptions options);
-  ~SVIBase() = default;
+  ~SVIBase();
 
   /// Reads the loss with the step's validation verdicts (the one host read of a step), throws the
   /// first failed check's error or NonFiniteLossError (naming the site `elbo` finds, when not
@@ -59,6 +71,19 @@ class SVIBase {
   /// Throws pplx::ShapeError unless `loss` is a defined one-element tensor.
   static void check_scalar(const at::Tensor& loss);
 
+  /// The end of a step as a CUDA graph captures it: no host read, and the update masked on the
+  /// device by the loss being finite (PyroOptim::graph_safe_step). Returns the loss guarded by the
+  /// validation verdicts, detached, 0-dim.
+  at::Tensor finish_step_graph_safe(const at::Tensor& loss, distributions::DeferredValidation& deferred);
+  /// step()'s read of a graph-safe step's loss: returns it when finite. Otherwise the update was
+  /// skipped on the device, and the cause is found as step() finds it, by rerunning the loss
+  /// eagerly at the same parameters (`reevaluate`: throws a failed validation check's error,
+  /// returns the loss); then the step counts as skipped (skip_non_finite) or throws
+  /// NonFiniteLossError.
+  double read_graph_safe_loss(const at::Tensor& loss, const ELBO* elbo, c10::function_ref<double()> reevaluate);
+  /// The CUDA graphs of this SVI (SVIOptions().cuda_graph(true)), created on first use.
+  detail::CudaGraphSteps& graphs();
+
   std::shared_ptr<optim::PyroOptim> optim_;
   SVIOptions options_;
   Trace param_trace_;  // the step's param-only trace, its storage reused across steps
@@ -69,8 +94,11 @@ class SVIBase {
   /// their gradients (pyro/infer/svi.py: optim(params); zero_grads(params)).
   void update(const at::Tensor& loss);
   void zero_grads();
+  /// Throws NonFiniteLossError for a loss `value`, naming the first non-finite site `elbo` finds.
+  [[noreturn]] void throw_non_finite(double value, const ELBO* elbo) const;
 
   NamedTensors params_;  // named_params(param_trace_), reused across steps
+  std::unique_ptr<detail::CudaGraphSteps> graphs_;
 };
 
 // An optimizer given by value is owned; one given by lvalue is referenced (it must outlive the
@@ -117,9 +145,13 @@ class SVI : public detail::SVIBase {
   /// device: the loss, with the step's validation verdicts folded in (DeferredValidation).
   template <class... Args>
   double step(Args&&... args) {
-    distributions::DeferredValidation deferred;
-    at::Tensor loss = deferred.run([&] { return traced_loss(args...); });
-    return finish_step(loss, elbo(), deferred);
+    if (options_.cuda_graph()) {
+      double eager = 0;
+      at::Tensor loss = graphed([&] { eager = eager_step(args...); }, args...);
+      if (!loss.defined()) return eager;
+      return read_graph_safe_loss(loss, elbo(), [&] { return evaluate_loss(args...); });
+    }
+    return eager_step(args...);
   }
 
   /// One gradient step that reads nothing back, so that a GPU runs ahead of the host: returns the
@@ -129,11 +161,17 @@ class SVI : public detail::SVIBase {
   ///
   ///   at::Tensor loss = svi.step_async(x, y);
   ///   if (step % 100 == 0 && !std::isfinite(loss.item<double>())) { /* stop, or rerun step() */ }
+  ///
+  /// With SVIOptions().cuda_graph(true), a step whose loss is not finite leaves the parameters as
+  /// they were (the update is masked on the device), and the loss is a copy of the graph's output.
   template <class... Args>
   at::Tensor step_async(Args&&... args) {
-    distributions::DeferredValidation deferred;
-    at::Tensor loss = deferred.run([&] { return traced_loss(args...); });
-    return finish_step_async(loss, deferred);
+    if (options_.cuda_graph()) {
+      at::Tensor eager;
+      at::Tensor loss = graphed([&] { eager = eager_step_async(args...); }, args...);
+      return loss.defined() ? loss.clone() : eager;  // the next replay overwrites the graph's output
+    }
+    return eager_step_async(args...);
   }
 
   /// The loss at the current parameters, without gradients or updates.
@@ -151,6 +189,30 @@ class SVI : public detail::SVIBase {
   Guide& guide() { return guide_; }
 
  private:
+  template <class... Args>
+  double eager_step(Args&... args) {
+    distributions::DeferredValidation deferred;
+    at::Tensor loss = deferred.run([&] { return traced_loss(args...); });
+    return finish_step(loss, elbo(), deferred);
+  }
+  template <class... Args>
+  at::Tensor eager_step_async(Args&... args) {
+    distributions::DeferredValidation deferred;
+    at::Tensor loss = deferred.run([&] { return traced_loss(args...); });
+    return finish_step_async(loss, deferred);
+  }
+  // SVIOptions().cuda_graph(true): runs `eager` or the step in graph-safe form (infer/cuda_graph.h).
+  template <class Eager, class... Args>
+  at::Tensor graphed(Eager&& eager, Args&... args) {
+    auto body = [this](auto&... a) {
+      // No DeferredValidation::run: rerunning checks on the host cannot happen inside a capture.
+      distributions::DeferredValidation deferred;
+      at::Tensor loss = traced_loss(a...);
+      return finish_step_graph_safe(loss, deferred);
+    };
+    return detail::graphed_step(graphs(), eager, body, args...);
+  }
+
   // The loss, with the params it touched recorded in param_trace_ (Pyro: `with
   // poutine.trace(param_only=True) as param_capture: loss = self.loss_and_grads(...)`).
   template <class... Args>

@@ -62,6 +62,16 @@ struct OptimizerTraits<TorchClippedAdam> {
     f("exp_avg", s.exp_avg());
     f("exp_avg_sq", s.exp_avg_sq());
   }
+  static bool graph_safe_ready(const State* s, const Options&, const at::Tensor& p) {
+    return !p.grad().defined() || (s && s->exp_avg().defined());
+  }
+  // Also without a gradient: the learning rate decays at every step.
+  static void graph_safe_update(const at::Tensor& p, State* s, const Options& o, DeviceCounters& c,
+                                const at::Tensor& apply) {
+    detail::clipped_adam_update(p, p.grad(), s ? s->exp_avg() : at::Tensor(), s ? s->exp_avg_sq() : at::Tensor(),
+                                std::get<0>(o.betas()), std::get<1>(o.betas()), o.eps(), o.weight_decay(),
+                                o.clip_norm(), o.lrd(), c, apply);
+  }
 };
 
 /// Pyro's ClippedAdam with Pyro's semantics (one optimizer per parameter, so the lr decays once per

@@ -16,6 +16,7 @@ struct PyroOptim::Slot {
   at::Tensor param;  // the tensor the torch optimizer updates (rebound if the store replaces it)
   std::unique_ptr<torch::optim::Optimizer> opt;
   ClipOptions clip;
+  DeviceCounters counters;  // graph_safe_step's step count and lr; undefined until first synced
 };
 
 namespace {
@@ -35,6 +36,21 @@ void clip_global_norm_(const std::vector<at::Tensor>& grads, double max_norm) {
   for (const auto& g : grads) norms.push_back(g.norm());
   at::Tensor total = at::stack(norms).norm();
   for (const auto& g : grads) scale_by_norm_(total, max_norm, g);
+}
+
+// Global clipping needs every gradient of the step at once, so it runs before the per-tensor clips.
+void clip_global(const NamedTensors& params, const c10::optional<double>& max_norm) {
+  if (!max_norm) return;
+  std::vector<at::Tensor> grads;
+  for (const auto& p : params)
+    if (p.second.grad().defined()) grads.push_back(p.second.grad());
+  clip_global_norm_(grads, *max_norm);
+}
+
+void clip_one(const at::Tensor& g, const ClipOptions& clip) {
+  if (!g.defined()) return;
+  if (clip.clip_norm()) clip_norm_(g, *clip.clip_norm());
+  if (clip.clip_value()) g.clamp_(-*clip.clip_value(), *clip.clip_value());
 }
 
 }  // namespace
@@ -87,53 +103,123 @@ PyroOptim::Slot& PyroOptim::slot_for(const std::string& name, const at::Tensor& 
     apply_pending(name, *slot);
     order_.push_back(name);
     it = slots_.emplace(name, std::move(slot)).first;
+    host_ahead_ = true;
+    ++state_generation_;
     return *it->second;
   }
   Slot& slot = *it->second;
-  if (!slot.param.is_same(param)) {
-    // The store replaced the tensor behind this name (ParamStore::load, set). State follows the
-    // name, as long as it still fits; a parameter of another shape starts afresh.
-    auto& state = slot.opt->state();
-    std::unique_ptr<torch::optim::OptimizerParamState> moved;
-    if (!state.empty() && slot.param.sizes() == param.sizes()) moved = std::move(state.begin()->second);
-    state.clear();
-    slot.opt->param_groups().at(0).params().at(0) = param;
-    if (moved) state[detail::state_key<std::decay_t<decltype(state)>>(param)] = std::move(moved);
-    slot.param = param;
-  }
+  rebind(slot, param);
   return slot;
 }
 
-void PyroOptim::step(const NamedTensors& params) {
-  PPLX_CHECK(!params.empty(), "pplx::optim::", name(), ".step: no parameters to update. The model and guide have no "
-             "pplx::param sites (or all of them were substituted): there is nothing to optimize");
+void PyroOptim::rebind(Slot& slot, const at::Tensor& param) {
+  if (slot.param.is_same(param)) return;
+  pull_device_counters();  // the moved state keeps its step count
+  // The store replaced the tensor behind this name (ParamStore::load, set). State follows the
+  // name, as long as it still fits; a parameter of another shape starts afresh.
+  auto& state = slot.opt->state();
+  std::unique_ptr<torch::optim::OptimizerParamState> moved;
+  if (!state.empty() && slot.param.sizes() == param.sizes()) moved = std::move(state.begin()->second);
+  state.clear();
+  slot.opt->param_groups().at(0).params().at(0) = param;
+  if (moved) state[detail::state_key<std::decay_t<decltype(state)>>(param)] = std::move(moved);
+  slot.param = param;
+  if (slot.counters.step.defined() && slot.counters.step.device() != param.device()) slot.counters = {};
+  host_ahead_ = true;  // a state that starts afresh counts from 0
+  ++state_generation_;
+}
+
+void PyroOptim::check_params(const NamedTensors& params, const char* method) const {
+  PPLX_CHECK(!params.empty(), "pplx::optim::", name(), ".", method, ": no parameters to update. The model and guide "
+             "have no pplx::param sites (or all of them were substituted): there is nothing to optimize");
   for (const auto& p : params)
-    PPLX_CHECK_AS(ValueError, p.second.defined(), "pplx::optim::", name(), ".step: parameter '", p.first,
+    PPLX_CHECK_AS(ValueError, p.second.defined(), "pplx::optim::", name(), ".", method, ": parameter '", p.first,
                   "' is an undefined tensor");
+}
+
+void PyroOptim::step(const NamedTensors& params) {
+  check_params(params, "step");
+  pull_device_counters();
   c10::NoGradGuard no_grad;
-  // Global clipping needs every gradient of the step at once, so it runs before the per-tensor loop.
-  if (global_clip_norm_) {
-    std::vector<at::Tensor> grads;
-    for (const auto& p : params)
-      if (p.second.grad().defined()) grads.push_back(p.second.grad());
-    clip_global_norm_(grads, *global_clip_norm_);
-  }
+  clip_global(params, global_clip_norm_);
   for (const auto& [name, param] : params) {
     Slot& slot = slot_for(name, param);
-    const at::Tensor& g = param.grad();
-    if (g.defined()) {
-      if (slot.clip.clip_norm()) clip_norm_(g, *slot.clip.clip_norm());
-      if (slot.clip.clip_value()) g.clamp_(-*slot.clip.clip_value(), *slot.clip.clip_value());
-    }
+    clip_one(param.grad(), slot.clip);
     // Stepped even without a gradient: LibTorch skips such parameters, while optimizers with
     // per-step schedules (ClippedAdam's lr decay) advance, as in Pyro.
+    const bool had_state = !slot.opt->state().empty();
     slot.opt->step();
+    if (!had_state && !slot.opt->state().empty()) ++state_generation_;
   }
+  host_ahead_ = true;
+}
+
+void PyroOptim::graph_safe_step(const NamedTensors& params, const at::Tensor& apply) {
+  PPLX_CHECK(supports_graph_safe_step(), "pplx::optim::", name(), ": has no graph-safe step (it keeps per-step values "
+             "on the host); Adam, AdamW, SGD and ClippedAdam have one");
+  check_params(params, "graph_safe_step");
+  PPLX_CHECK_AS(ValueError, apply.defined() && apply.numel() == 1 && apply.scalar_type() == at::kBool,
+                "pplx::optim::", name(), ".graph_safe_step: `apply` must be a one-element bool tensor, got ",
+                apply.defined() ? distributions::shape_str(apply.sizes()) : std::string("an undefined tensor"));
+  // Everything that is host work (finding slots, checking state) happens before any update, so
+  // that an error leaves every parameter as it was.
+  std::vector<Slot*> slots;
+  slots.reserve(params.size());
+  for (const auto& [name, param] : params) {
+    auto it = slots_.find(name);
+    PPLX_CHECK(it != slots_.end(), "pplx::optim::", this->name(), ".graph_safe_step: parameter '", name,
+               "' has not been updated by step() yet; its first update creates optimizer state on the host");
+    rebind(*it->second, param);
+    PPLX_CHECK(graph_safe_ready(*it->second->opt, param), "pplx::optim::", this->name(), ".graph_safe_step: parameter '",
+               name, "' has a gradient but no optimizer state yet; update it once with step() first");
+    slots.push_back(it->second.get());
+  }
+  // Uploads host changes, if any; reads nothing back (the counters may be ahead of the host, e.g.
+  // while a CUDA graph captures this step after an eager graph_safe_step).
+  sync_device_counters();
+  c10::NoGradGuard no_grad;
+  const at::Tensor flag = apply.reshape({});
+  clip_global(params, global_clip_norm_);
+  for (size_t i = 0; i < params.size(); ++i) {
+    clip_one(params[i].second.grad(), slots[i]->clip);
+    graph_safe_update(*slots[i]->opt, params[i].second, slots[i]->counters, flag);
+  }
+  device_ahead_ = true;
+}
+
+void PyroOptim::sync_device_counters() {
+  if (!host_ahead_) return;
+  for (auto& kv : slots_) {
+    Slot& slot = *kv.second;
+    const double step = static_cast<double>(state_step(*slot.opt));
+    const double lr = slot.opt->param_groups().at(0).options().get_lr();
+    if (!slot.counters.step.defined()) {
+      const auto options = slot.param.options().dtype(at::kDouble);
+      slot.counters = {at::full({}, step, options), at::full({}, lr, options)};
+    } else {
+      slot.counters.step.fill_(step);
+      slot.counters.lr.fill_(lr);
+    }
+  }
+  host_ahead_ = false;
+}
+
+void PyroOptim::pull_device_counters() const {
+  if (!device_ahead_) return;
+  for (const auto& kv : slots_) {
+    Slot& slot = *kv.second;
+    if (!slot.counters.step.defined()) continue;
+    if (!slot.opt->state().empty())
+      set_state_step(*slot.opt, static_cast<int64_t>(std::llround(slot.counters.step.item<double>())));
+    slot.opt->param_groups().at(0).options().set_lr(slot.counters.lr.item<double>());
+  }
+  device_ahead_ = false;
 }
 
 std::vector<std::string> PyroOptim::param_names() const { return order_; }
 
 double PyroOptim::lr(const std::string& name) const {
+  pull_device_counters();
   auto it = slots_.find(name);
   PPLX_CHECK_AS(SiteError, it != slots_.end(), "pplx::optim::", this->name(), ": no state for parameter '", name,
                 "' (it has not been stepped yet)");
@@ -143,6 +229,7 @@ double PyroOptim::lr(const std::string& name) const {
 void PyroOptim::set_lr_factor(double factor) {
   PPLX_CHECK_AS(ValueError, factor > 0 && std::isfinite(factor), "pplx::optim::", name(),
                 ": learning-rate factor must be positive and finite, got ", factor);
+  pull_device_counters();
   // Multiplying by the ratio (rather than resetting to initial lr * factor) composes with
   // optimizers that change their own lr, such as ClippedAdam's decay, like torch's chainable schedulers.
   const double ratio = factor / lr_factor_;
@@ -151,9 +238,11 @@ void PyroOptim::set_lr_factor(double factor) {
     o.set_lr(o.get_lr() * ratio);
   }
   lr_factor_ = factor;
+  host_ahead_ = true;
 }
 
 void PyroOptim::save(const std::string& path) const {
+  pull_device_counters();
   std::vector<io::Record> records;
   records.push_back({"", "optimizer=" + name(), at::scalar_tensor(lr_factor_, at::kDouble)});
   std::vector<std::pair<std::string, at::Tensor>> fields;
@@ -197,6 +286,7 @@ void PyroOptim::load(const std::string& path) {
   }
   const double factor = records[0].tensor.item<double>();
   PPLX_CHECK_AS(IOError, factor > 0 && std::isfinite(factor), "'", path, "': invalid learning-rate factor ", factor);
+  pull_device_counters();  // parameters the file does not name keep their device-side counts
   lr_factor_ = factor;
   pending_ = std::move(loaded);
   for (const auto& n : names) {
@@ -224,6 +314,8 @@ void PyroOptim::apply_pending(const std::string& name, Slot& slot) {
     }
   }
   if (!state_fields.empty()) load_state(*slot.opt, slot.param, state_fields);
+  host_ahead_ = true;
+  ++state_generation_;
 }
 
 namespace detail {

@@ -50,6 +50,16 @@ using ClipFn = std::function<ClipOptions(const std::string& param_name)>;
 /// (pplx::named_params picks them out of a param trace).
 using NamedTensors = pplx::NamedTensors;
 
+/// The step count and learning rate of one parameter's optimizer as 0-dim float64 tensors on the
+/// parameter's device. PyroOptim::graph_safe_step advances these instead of the host fields, so
+/// that a replayed CUDA graph applies the right bias corrections and learning-rate decay.
+///
+///   DeviceCounters c{at::zeros({}, at::kDouble), at::full({}, 1e-3, at::kDouble)};
+struct DeviceCounters {
+  at::Tensor step;  ///< updates applied so far (exact up to 2^53)
+  at::Tensor lr;    ///< the current learning rate
+};
+
 /// Base class of pplx's optimizers (Pyro's PyroOptim): one LibTorch optimizer per parameter,
 /// created the first time the parameter is stepped and keyed by its name. A step updates only the
 /// parameters it is given, so a parameter absent from a step keeps its value and its state (a
@@ -95,6 +105,38 @@ class PyroOptim {
   /// The optimizer type ("Adam", "SGD", ...), stored in saved files.
   virtual std::string name() const = 0;
 
+  /// Whether graph_safe_step() supports this optimizer: Adam, AdamW, SGD and ClippedAdam do;
+  /// RMSprop and Adagrad update on the host only.
+  virtual bool supports_graph_safe_step() const { return false; }
+
+  /// step() in tensor operations only, so that a CUDA graph can capture and replay it: the step
+  /// count and learning rate of each parameter are DeviceCounters on its device (Adam's bias
+  /// corrections and ClippedAdam's learning-rate decay become tensor operations) and nothing is
+  /// read on the host. Where the 0-dim bool tensor `apply` is false, parameters, state and counters
+  /// keep their values (a step whose loss is not finite is skipped on the device). The numbers
+  /// equal step()'s up to float rounding. Every parameter must have been updated by step() before
+  /// (creating optimizer state is host work a graph cannot replay). Throws pplx::Error for an
+  /// optimizer without support, a parameter this optimizer has not stepped, or a parameter with a
+  /// gradient but no state; pplx::ValueError for an empty or undefined `params` or a bad `apply`.
+  ///
+  ///   adam.step(params);                                 // creates the state
+  ///   adam.graph_safe_step(params, at::isfinite(loss));  // capturable from now on
+  void graph_safe_step(const NamedTensors& params, const at::Tensor& apply);
+
+  /// Copies the host step counts and learning rates into the DeviceCounters where the host changed
+  /// them (step(), load(), set_lr_factor()) and creates missing counters. Launches a fill per
+  /// parameter at most and reads nothing back: call it before capturing or replaying graph_safe_step.
+  void sync_device_counters();
+
+  /// Records that graph_safe_step ran again without its host code (a CUDA graph replayed it): the
+  /// host step counts and learning rates are then stale, and the next host use (step(), lr(),
+  /// save(), load(), set_lr_factor()) first reads the counters back, two reads per parameter.
+  void note_device_steps() { device_ahead_ = true; }
+
+  /// Changes whenever a parameter's state tensors are created or replaced or the tensor behind a
+  /// name is rebound: a captured graph_safe_step holding the old tensors is then stale.
+  uint64_t state_generation() const { return state_generation_; }
+
  protected:
   /// `clip` gives each parameter's clip options when it first appears; `global_clip_norm` bounds
   /// the joint gradient norm of every step.
@@ -108,10 +150,26 @@ class PyroOptim {
   virtual void load_state(torch::optim::Optimizer& opt, const at::Tensor& param,
                           const std::vector<std::pair<std::string, at::Tensor>>& fields) const = 0;
 
+  /// Whether graph_safe_update() can update `param` with the state `opt` holds now (state exists
+  /// where the update needs it). Only called when supports_graph_safe_step().
+  virtual bool graph_safe_ready(torch::optim::Optimizer& opt, const at::Tensor& param) const { return false; }
+  /// One parameter's update of graph_safe_step(), from param.grad(). Only called when
+  /// supports_graph_safe_step() and graph_safe_ready().
+  virtual void graph_safe_update(torch::optim::Optimizer& opt, const at::Tensor& param, DeviceCounters& counters,
+                                 const at::Tensor& apply) const {}
+  /// The step count in `opt`'s state (0 when it has no state or counts no steps), and its setter.
+  virtual int64_t state_step(torch::optim::Optimizer& opt) const { return 0; }
+  virtual void set_state_step(torch::optim::Optimizer& opt, int64_t step) const {}
+
  private:
   struct Slot;
   Slot& slot_for(const std::string& name, const at::Tensor& param);
+  /// Points `slot` at `param` when the store replaced the tensor behind its name.
+  void rebind(Slot& slot, const at::Tensor& param);
   void apply_pending(const std::string& name, Slot& slot);
+  void check_params(const NamedTensors& params, const char* method) const;
+  /// Host step counts and learning rates := the device counters, when graph_safe_step ran since.
+  void pull_device_counters() const;
 
   ClipFn clip_fn_;
   c10::optional<double> global_clip_norm_;
@@ -120,6 +178,10 @@ class PyroOptim {
   std::vector<std::string> order_;
   // State loaded from a file for parameters not seen yet: name -> (field, tensor).
   std::unordered_map<std::string, std::vector<std::pair<std::string, at::Tensor>>> pending_;
+  // Which of the host state and the DeviceCounters is current: at most one flag is set.
+  mutable bool device_ahead_ = false;  // graph_safe_step ran since the host values were read
+  bool host_ahead_ = true;             // the host values changed since the counters were written
+  uint64_t state_generation_ = 0;
 };
 
 namespace detail {

@@ -16,6 +16,7 @@
 #include <torch/optim/sgd.h>
 
 #include <pplx/error.h>
+#include <pplx/optim/graph_safe_update.h>
 #include <pplx/optim/pyro_optim.h>
 
 namespace pplx {
@@ -23,9 +24,18 @@ namespace optim {
 
 /// What WrappedOptimizer needs to know about a LibTorch optimizer: its options and per-parameter
 /// state types, a name for files and errors, and the state fields to save. Specialize it to wrap
-/// another optimizer (see clipped_adam.h).
+/// another optimizer (see clipped_adam.h). Optionally, `graph_safe_ready` and
+/// `graph_safe_update` give its update in tensor operations (PyroOptim::graph_safe_step).
 template <class TorchOptimizer>
 struct OptimizerTraits;
+
+namespace detail {
+/// Whether OptimizerTraits `T` has a graph-safe update.
+template <class T, class = void>
+struct has_graph_safe_update : std::false_type {};
+template <class T>
+struct has_graph_safe_update<T, std::void_t<decltype(&T::graph_safe_update)>> : std::true_type {};
+}  // namespace detail
 
 /// A LibTorch optimizer with Pyro's semantics (Pyro's PyroOptim around a torch.optim class): one
 /// optimizer per parameter, created lazily; options fixed or chosen per parameter name; clipping
@@ -60,6 +70,7 @@ class WrappedOptimizer : public PyroOptim {
   }
 
   std::string name() const override { return Traits::name(); }
+  bool supports_graph_safe_step() const override { return detail::has_graph_safe_update<Traits>::value; }
 
  protected:
   std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string& name, const at::Tensor& param) override {
@@ -96,7 +107,50 @@ class WrappedOptimizer : public PyroOptim {
     detail::install_state(opt, param, std::move(state));
   }
 
+  bool graph_safe_ready(torch::optim::Optimizer& opt, const at::Tensor& param) const override {
+    if constexpr (detail::has_graph_safe_update<Traits>::value) {
+      return Traits::graph_safe_ready(state_of(opt), options_of(opt), param);
+    } else {
+      return false;
+    }
+  }
+
+  void graph_safe_update(torch::optim::Optimizer& opt, const at::Tensor& param, DeviceCounters& counters,
+                         const at::Tensor& apply) const override {
+    if constexpr (detail::has_graph_safe_update<Traits>::value)
+      Traits::graph_safe_update(param, state_of(opt), options_of(opt), counters, apply);
+  }
+
+  int64_t state_step(torch::optim::Optimizer& opt) const override {
+    int64_t step = 0;
+    if (auto* state = state_of(opt)) {
+      Traits::fields(*state, [&](const char* field, auto& v) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(v)>, at::Tensor>)
+          if (std::string(field) == "step") step = static_cast<int64_t>(v);
+      });
+    }
+    return step;
+  }
+
+  void set_state_step(torch::optim::Optimizer& opt, int64_t step) const override {
+    if (auto* state = state_of(opt)) {
+      Traits::fields(*state, [&](const char* field, auto& v) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(v)>, at::Tensor>)
+          if (std::string(field) == "step") v = static_cast<std::decay_t<decltype(v)>>(step);
+      });
+    }
+  }
+
  private:
+  // The state of the single parameter of `opt`, or null before its first update.
+  static typename Traits::State* state_of(torch::optim::Optimizer& opt) {
+    auto& map = opt.state();
+    return map.empty() ? nullptr : static_cast<typename Traits::State*>(map.begin()->second.get());
+  }
+  static const Options& options_of(torch::optim::Optimizer& opt) {
+    return static_cast<const Options&>(opt.param_groups().at(0).options());
+  }
+
   static ClipFn per_param_part(ClipOptions clip) {
     clip.global_clip_norm(c10::nullopt);
     return [clip](const std::string&) { return clip; };
@@ -117,6 +171,15 @@ struct OptimizerTraits<torch::optim::Adam> {
     f("exp_avg_sq", s.exp_avg_sq());
     f("max_exp_avg_sq", s.max_exp_avg_sq());
   }
+  static bool graph_safe_ready(const State* s, const Options& o, const at::Tensor& p) {
+    return !p.grad().defined() || (s && s->exp_avg().defined() && (!o.amsgrad() || s->max_exp_avg_sq().defined()));
+  }
+  static void graph_safe_update(const at::Tensor& p, State* s, const Options& o, DeviceCounters& c,
+                                const at::Tensor& apply) {
+    if (!p.grad().defined()) return;  // LibTorch skips a parameter without a gradient
+    detail::adam_update(p, p.grad(), {s->exp_avg(), s->exp_avg_sq(), s->max_exp_avg_sq()}, std::get<0>(o.betas()),
+                        std::get<1>(o.betas()), o.eps(), o.weight_decay(), o.amsgrad(), false, c, apply);
+  }
 };
 
 template <>
@@ -131,6 +194,15 @@ struct OptimizerTraits<torch::optim::AdamW> {
     f("exp_avg_sq", s.exp_avg_sq());
     f("max_exp_avg_sq", s.max_exp_avg_sq());
   }
+  static bool graph_safe_ready(const State* s, const Options& o, const at::Tensor& p) {
+    return !p.grad().defined() || (s && s->exp_avg().defined() && (!o.amsgrad() || s->max_exp_avg_sq().defined()));
+  }
+  static void graph_safe_update(const at::Tensor& p, State* s, const Options& o, DeviceCounters& c,
+                                const at::Tensor& apply) {
+    if (!p.grad().defined()) return;
+    detail::adam_update(p, p.grad(), {s->exp_avg(), s->exp_avg_sq(), s->max_exp_avg_sq()}, std::get<0>(o.betas()),
+                        std::get<1>(o.betas()), o.eps(), o.weight_decay(), o.amsgrad(), true, c, apply);
+  }
 };
 
 template <>
@@ -141,6 +213,15 @@ struct OptimizerTraits<torch::optim::SGD> {
   template <class F>
   static void fields(State& s, F&& f) {
     f("momentum_buffer", s.momentum_buffer());
+  }
+  static bool graph_safe_ready(const State* s, const Options& o, const at::Tensor& p) {
+    return !p.grad().defined() || o.momentum() == 0 || (s && s->momentum_buffer().defined());
+  }
+  static void graph_safe_update(const at::Tensor& p, State* s, const Options& o, DeviceCounters& c,
+                                const at::Tensor& apply) {
+    if (!p.grad().defined()) return;
+    detail::sgd_update(p, p.grad(), s ? s->momentum_buffer() : at::Tensor(), o.momentum(), o.dampening(),
+                       o.weight_decay(), o.nesterov(), c, apply);
   }
 };
 

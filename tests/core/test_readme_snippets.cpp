@@ -251,3 +251,31 @@ list.append([](const torch::Tensor&, const torch::Tensor&) {   // b, guided by h
   CHECK(torch::allclose(list.median(x, y).at("w"), torch::tensor({1.0, -2.0, 0.5}), 0.0, 0.15));
   CHECK(std::abs(pplx::get_param_store().get("b_q").item<double>() - 0.3) < 0.15);
 }
+
+TEST_CASE("README: the CUDA graph snippet trains the regression (eagerly, after a warning, without a GPU)") {
+  pplx::clear_param_store();
+  auto data = regression_data(200, 3);
+  const auto& x = data.x;
+  const auto& y = data.y;
+  auto model = [](const torch::Tensor& x, const torch::Tensor& y) {
+    auto w = pplx::sample("w", dist::Normal(torch::zeros({3}), 1.0).to_event(1));
+    auto b = pplx::sample("b", dist::Normal(0.0, 1.0));
+    pplx::plate data("data", x.size(0));
+    pplx::sample("y", dist::Normal(x.matmul(w) + b, 0.5), y);
+  };
+  auto guide = [](const torch::Tensor&, const torch::Tensor&) {
+    auto w_loc = pplx::param("w_loc", torch::zeros({3}));
+    auto w_scale = pplx::param("w_scale", torch::full({3}, 0.1), pplx::constraints::positive);
+    pplx::sample("w", dist::Normal(w_loc, w_scale).to_event(1));
+    pplx::sample("b", dist::Normal(pplx::param("b_loc", torch::zeros({})), 0.1));
+  };
+  // clang-format off
+// README snippet begin
+pplx::infer::SVI graphed(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.01)),
+                         pplx::infer::TraceELBO(), pplx::infer::SVIOptions().cuda_graph(true));
+for (int step = 0; step < 1000; ++step) graphed.step(x, y);   // x, y on the GPU: one graph launch a step
+// README snippet end
+  // clang-format on
+  CHECK(torch::allclose(pplx::get_param_store().get("w_loc"), torch::tensor({1.0f, -2.0f, 0.5f}), 0.0, 0.2));
+  CHECK(graphed.cuda_graph_stats().eager_steps == 1000);  // CPU tensors: no graph
+}
