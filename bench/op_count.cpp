@@ -15,20 +15,12 @@
 
 #include <ATen/record_function.h>
 
+#include <pplx/host_reads.h>
+
 #include "bench.h"
 
 namespace pplx_bench {
 namespace {
-
-// Operators whose result depends on a tensor's value read on the host. An outer one counts once
-// (item() calls _local_scalar_dense; equal and is_nonzero read a scalar the same way).
-constexpr const char* kSyncOps[] = {"aten::_local_scalar_dense", "aten::item", "aten::is_nonzero",
-                                    "aten::nonzero", "aten::equal", "aten::allclose", "aten::masked_select",
-                                    "aten::unique", "aten::_unique2", "aten::repeat_interleave"};
-
-bool is_sync_op(const char* name) {
-  return std::any_of(std::begin(kSyncOps), std::end(kSyncOps), [&](const char* s) { return std::strcmp(s, name) == 0; });
-}
 
 struct Counts {
   std::map<std::string, int> ops;  ///< top-level operators by name
@@ -49,7 +41,7 @@ Counts count_ops(const Step& step) {
       at::RecordFunctionCallback(
           [](const at::RecordFunction& fn) -> std::unique_ptr<at::ObserverContext> {
             if (g_depth++ == 0 && g_sink) ++g_sink->ops[fn.name()];
-            if (is_sync_op(fn.name())) {
+            if (pplx::is_host_read_op(fn.name())) {
               if (g_sync_depth == 0 && g_sink) ++g_sink->syncs, ++g_sink->sync_ops[fn.name()];
               ++g_sync_depth;
             }
@@ -57,7 +49,7 @@ Counts count_ops(const Step& step) {
           },
           [](const at::RecordFunction& fn, at::ObserverContext*) {
             --g_depth;
-            if (is_sync_op(fn.name())) --g_sync_depth;
+            if (pplx::is_host_read_op(fn.name())) --g_sync_depth;
           })
           .scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
   step();

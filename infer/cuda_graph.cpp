@@ -11,6 +11,7 @@
 #include <c10/util/Exception.h>
 #include <torch/version.h>
 
+#include <pplx/host_reads.h>
 #include <pplx/messenger.h>
 #include <pplx/param_store.h>
 
@@ -49,11 +50,6 @@ std::string unavailable_reason() {
 
 // --- The probe: operators of a step that a graph could not replay --------------------------------
 
-// Operators that read a tensor's value on the host (as pplx_bench counts host reads).
-constexpr const char* kHostReads[] = {"aten::_local_scalar_dense", "aten::item", "aten::is_nonzero",
-                                      "aten::nonzero", "aten::equal", "aten::allclose", "aten::masked_select",
-                                      "aten::unique", "aten::_unique2", "aten::repeat_interleave"};
-
 bool cuda_tensor(const c10::IValue& v) { return v.isTensor() && v.toTensor().defined() && v.toTensor().is_cuda(); }
 
 // The first offending operator seen while a probe is active. One probe at a time per process: the
@@ -76,8 +72,7 @@ std::unique_ptr<at::ObserverContext> observe_op(const at::RecordFunction& fn) {
     // GPU, or a value moved back. A graph would replay the device side with stale host data.
     offends = inputs.size() >= 2 && inputs[0].isTensor() && inputs[1].isTensor() && inputs[0].toTensor().defined() &&
               inputs[1].toTensor().defined() && inputs[0].toTensor().is_cuda() != inputs[1].toTensor().is_cuda();
-  } else if (std::any_of(std::begin(kHostReads), std::end(kHostReads),
-                         [&](const char* op) { return std::strcmp(op, name) == 0; })) {
+  } else if (pplx::is_host_read_op(name)) {
     offends = std::any_of(inputs.begin(), inputs.end(), cuda_tensor);
   }
   if (offends) {

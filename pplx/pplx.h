@@ -6,6 +6,7 @@
 #include <pplx/archive.h>
 #include <pplx/distributions/distributions.h>
 #include <pplx/error.h>
+#include <pplx/host_reads.h>
 #include <pplx/handlers/handlers.h>
 #include <pplx/infer/autoguide.h>
 #include <pplx/infer/infer.h>

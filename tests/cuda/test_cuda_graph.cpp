@@ -120,33 +120,6 @@ std::string temp_file(const std::string& tag) {
       .string();
 }
 
-// Outermost host-reading operators dispatched by fn() (as tests/infer/test_svi_host_reads.cpp).
-std::atomic<int> g_reads{0};
-thread_local int g_read_depth = 0;
-bool reads_host(const char* name) {
-  for (const char* op : {"aten::_local_scalar_dense", "aten::item", "aten::is_nonzero", "aten::nonzero", "aten::equal"})
-    if (std::strcmp(op, name) == 0) return true;
-  return false;
-}
-template <class Fn>
-int count_host_reads(Fn&& fn) {
-  g_reads = 0;
-  g_read_depth = 0;
-  auto handle = at::addThreadLocalCallback(
-      at::RecordFunctionCallback(
-          [](const at::RecordFunction& f) -> std::unique_ptr<at::ObserverContext> {
-            if (reads_host(f.name()) && g_read_depth++ == 0) ++g_reads;
-            return nullptr;
-          },
-          [](const at::RecordFunction& f, at::ObserverContext*) {
-            if (reads_host(f.name())) --g_read_depth;
-          })
-          .scopes({at::RecordScope::FUNCTION}));
-  fn();
-  at::removeCallback(handle);
-  return g_reads;
-}
-
 }  // namespace
 
 TEST_CASE("cuda graph: graph steps compute the eager steps' losses and parameters") {
@@ -267,10 +240,10 @@ TEST_CASE("cuda graph: a replay reads nothing on the host but the loss step() re
   infer::SVI svi(regression_model, regression_guide, adam(), infer::TraceELBO(), infer::SVIOptions().cuda_graph(true));
   for (int i = 0; i < 5; ++i) svi.step(d.x, d.y);
   REQUIRE(svi.cuda_graph_stats().replays == 2);
-  CHECK(count_host_reads([&] { svi.step(d.x, d.y); }) == 1);
-  CHECK(count_host_reads([&] { svi.step_async(d.x, d.y); }) == 0);
+  CHECK(pplx::count_host_reads([&] { svi.step(d.x, d.y); }) == 1);
+  CHECK(pplx::count_host_reads([&] { svi.step_async(d.x, d.y); }) == 0);
   const Data other = make_data(100, 8);  // new values: copied into the graph's buffers, no read
-  CHECK(count_host_reads([&] { svi.step_async(other.x, other.y); }) == 0);
+  CHECK(pplx::count_host_reads([&] { svi.step_async(other.x, other.y); }) == 0);
   CHECK(svi.cuda_graph_stats().replays == 5);
 }
 

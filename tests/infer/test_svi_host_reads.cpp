@@ -2,11 +2,8 @@
 // The rule behind SVI's speed on a GPU: a step reads one number back from the device (its loss,
 // with the validation verdicts folded in), and step_async reads none. Host reads are counted as
 // the bench counts them: calls to the operators that need a tensor's value on the host.
-#include <atomic>
 #include <cmath>
-#include <cstring>
 
-#include <ATen/record_function.h>
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
@@ -15,36 +12,6 @@
 namespace dist = pplx::distributions;
 
 namespace {
-
-thread_local int g_reads = 0;
-thread_local int g_read_depth = 0;
-
-bool reads_host(const char* name) {
-  for (const char* op : {"aten::_local_scalar_dense", "aten::item", "aten::is_nonzero", "aten::nonzero", "aten::equal",
-                         "aten::allclose", "aten::masked_select", "aten::unique", "aten::_unique2"})
-    if (std::strcmp(op, name) == 0) return true;
-  return false;
-}
-
-// Outermost host-reading operators dispatched by fn() on this thread.
-template <class Fn>
-int count_host_reads(Fn&& fn) {
-  g_reads = 0;
-  g_read_depth = 0;
-  auto handle = at::addThreadLocalCallback(
-      at::RecordFunctionCallback(
-          [](const at::RecordFunction& f) -> std::unique_ptr<at::ObserverContext> {
-            if (reads_host(f.name()) && g_read_depth++ == 0) ++g_reads;
-            return nullptr;
-          },
-          [](const at::RecordFunction& f, at::ObserverContext*) {
-            if (reads_host(f.name())) --g_read_depth;
-          })
-          .scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
-  fn();
-  at::removeCallback(handle);
-  return g_reads;
-}
 
 // The README model with constrained guide parameters (checked every step: they are new tensors),
 // a LogNormal latent (a support check on a new draw) and a subsampled plate.
@@ -76,14 +43,14 @@ TEST_CASE("svi host reads: a step reads one number, step_async none, with valida
   Regression r;
   pplx::infer::SVI svi(Regression::model, Regression::guide, pplx::optim::Adam(torch::optim::AdamOptions(0.01)));
   svi.step(r.x, r.y);  // the first step creates the params (their initial values are checked then)
-  CHECK(count_host_reads([&] { svi.step(r.x, r.y); }) == 1);
+  CHECK(pplx::count_host_reads([&] { svi.step(r.x, r.y); }) == 1);
   at::Tensor loss;
-  CHECK(count_host_reads([&] { loss = svi.step_async(r.x, r.y); }) == 0);
+  CHECK(pplx::count_host_reads([&] { loss = svi.step_async(r.x, r.y); }) == 0);
   CHECK(loss.dim() == 0);
   CHECK_FALSE(loss.requires_grad());
   pplx::infer::SVI mean_field(Regression::model, Regression::guide, pplx::optim::Adam(torch::optim::AdamOptions(0.01)),
                               pplx::infer::TraceMeanFieldELBO());
-  CHECK(count_host_reads([&] { mean_field.step(r.x, r.y); }) == 1);
+  CHECK(pplx::count_host_reads([&] { mean_field.step(r.x, r.y); }) == 1);
 }
 
 TEST_CASE("svi host reads: step_async makes the same updates as step") {
