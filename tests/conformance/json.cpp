@@ -38,7 +38,7 @@ class Parser {
         ++col;
       }
     }
-    throw ValueError(pplx::detail::str("JSON syntax error at line ", line, ", column ", col, ": ", why));
+    throw ValueError("JSON syntax error at line ", line, ", column ", col, ": ", why);
   }
 
   void skip_ws() {
@@ -249,8 +249,8 @@ Json Json::parse_file(const std::string& path) {
 
 void Json::type_error(const char* wanted) const {
   static const char* names[] = {"null", "boolean", "number", "string", "array", "object"};
-  throw ValueError(pplx::detail::str("JSON value at ", path_, " is ", names[static_cast<int>(type_)], ", expected ",
-                                     wanted));
+  throw ValueError("JSON value at ", path_, " is ", names[static_cast<int>(type_)], ", expected ",
+                                     wanted);
 }
 
 bool Json::is_float() const {
@@ -303,13 +303,13 @@ const Json* Json::find(const std::string& key) const {
 const Json& Json::operator[](const std::string& key) const {
   if (type_ != Type::object) type_error("an object");
   if (const Json* v = find(key)) return *v;
-  throw ValueError(pplx::detail::str("JSON object at ", path_, " has no key '", key, "'"));
+  throw ValueError("JSON object at ", path_, " has no key '", key, "'");
 }
 
 const Json& Json::operator[](size_t index) const {
   const auto& a = as_array();
   if (index >= a.size())
-    throw ValueError(pplx::detail::str("JSON array at ", path_, " has ", a.size(), " elements, index ", index));
+    throw ValueError("JSON array at ", path_, " has ", a.size(), " elements, index ", index);
   return a[index];
 }
 
@@ -333,8 +333,8 @@ void flatten(const Json& data, const std::vector<int64_t>& shape, size_t depth, 
   }
   const auto& a = data.as_array();
   if (static_cast<int64_t>(a.size()) != shape[depth])
-    throw ValueError(pplx::detail::str("tensor data at ", data.path(), " has ", a.size(), " elements but shape[", depth,
-                                       "] is ", shape[depth]));
+    throw ValueError("tensor data at ", data.path(), " has ", a.size(), " elements but shape[", depth,
+                                       "] is ", shape[depth]);
   for (const auto& e : a) flatten(e, shape, depth + 1, out);
 }
 }  // namespace

@@ -14,7 +14,7 @@
 
 namespace dist = pplx::distributions;
 
-namespace {
+namespace cuda_graph_fallback {
 
 void model(const torch::Tensor& x, const torch::Tensor& y) {
   auto w = pplx::sample("w", dist::Normal(torch::zeros({2}), 1.0).to_event(1));
@@ -49,11 +49,11 @@ std::vector<double> run(bool graph, bool async, int steps) {
   return losses;
 }
 
-}  // namespace
+}  // namespace cuda_graph_fallback
 
 TEST_CASE("cuda_graph without CUDA tensors runs every step eagerly, with the eager step's numbers") {
-  CHECK(run(true, false, 6) == run(false, false, 6));
-  CHECK(run(true, true, 6) == run(false, true, 6));
+  CHECK(cuda_graph_fallback::run(true, false, 6) == cuda_graph_fallback::run(false, false, 6));
+  CHECK(cuda_graph_fallback::run(true, true, 6) == cuda_graph_fallback::run(false, true, 6));
 }
 
 TEST_CASE("cuda_graph refuses step arguments a graph could not key") {
@@ -68,7 +68,7 @@ TEST_CASE("cuda_graph refuses step arguments a graph could not key") {
                        pplx::infer::TraceELBO(), pplx::infer::SVIOptions().cuda_graph(true));
   CHECK_THROWS_WITH_AS(svi.step(torch::zeros({}), std::string("z")), doctest::Contains("argument 1"), pplx::ValueError);
 
-  pplx::infer::SVI plain(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.05)), pplx::infer::TraceELBO(),
+  pplx::infer::SVI plain(cuda_graph_fallback::model, cuda_graph_fallback::guide, pplx::optim::Adam(torch::optim::AdamOptions(0.05)), pplx::infer::TraceELBO(),
                          pplx::infer::SVIOptions().cuda_graph(true));
   auto x = torch::randn({4, 2}).requires_grad_();
   CHECK_THROWS_WITH_AS(plain.step(x, torch::zeros({4})), doctest::Contains("requires grad"), pplx::ValueError);

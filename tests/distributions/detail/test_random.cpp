@@ -2,7 +2,7 @@
 // Every sampler takes the generator handlers::seed puts on a site; CUDA parameters stay on CUDA.
 #include <ATen/CPUGeneratorImpl.h>
 
-#include "helpers.h"
+#include "distributions/helpers.h"
 
 using namespace pplx_test;
 
