@@ -63,8 +63,8 @@ at::Tensor Binomial::entropy() const {
   const double n_max = p_.total_count.max().item<double>();
   const double n_min = p_.total_count.min().item<double>();
   if (n_max != n_min)
-    throw NotImplementedError(pplx::detail::str("Binomial.entropy(): total_count varies across the batch (from ",
-                                                 n_min, " to ", n_max, "); only a homogeneous total_count is supported"));
+    throw NotImplementedError("Binomial.entropy(): total_count varies across the batch (from ",
+                                                 n_min, " to ", n_max, "); only a homogeneous total_count is supported");
   std::vector<int64_t> shape(batch_shape().size() + 1, 1);
   shape[0] = -1;
   auto values = at::arange(n_max + 1, p_.probs.options()).reshape(shape);

@@ -108,9 +108,9 @@ void Distribution::validate_sample(const at::Tensor& value) const {
   validate_sample_shape(value);
   auto sup = support();
   detail::validate(value, sup, [value, sup, family = name()](const at::Tensor& ok) {
-    throw ValueError(pplx::detail::str(family, ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
+    throw ValueError(family, ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
                                        ") is outside the support ", sup->describe(), ": ",
-                                       detail::describe_violation(value, ok, *sup)));
+                                       detail::describe_violation(value, ok, *sup));
   });
 }
 

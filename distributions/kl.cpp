@@ -227,9 +227,9 @@ at::Tensor kl_divergence(const Distribution& p_in, const Distribution& q_in) {
   const Distribution& q = density_of(q_in);
   Entry e;
   if (!registry().find(typeid(p), typeid(q), &e))
-    throw NotImplementedError(pplx::detail::str("kl_divergence: no closed form registered for KL(", p.name(), " || ",
+    throw NotImplementedError("kl_divergence: no closed form registered for KL(", p.name(), " || ",
                                                 q.name(), "); register one with dist::register_kl<P, Q>(fn) or use "
-                                                "a Monte Carlo estimate (e.g. TraceELBO instead of TraceMeanFieldELBO)"));
+                                                "a Monte Carlo estimate (e.g. TraceELBO instead of TraceMeanFieldELBO)");
   return e.fn(p, q);
 }
 

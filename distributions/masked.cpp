@@ -17,8 +17,8 @@ MaskedDistribution::MaskedDistribution(DistPtr base, at::Tensor mask)
   try {
     batch_shape_ = at::infer_size(mask_.sizes(), base_->batch_shape());
   } catch (const c10::Error&) {
-    throw ShapeError(pplx::detail::str(base_->name(), ".mask(): mask of shape ", shape_str(mask_.sizes()),
-                                 " does not broadcast with batch_shape ", shape_str(base_->batch_shape())));
+    throw ShapeError(base_->name(), ".mask(): mask of shape ", shape_str(mask_.sizes()),
+                                 " does not broadcast with batch_shape ", shape_str(base_->batch_shape()));
   }
   event_shape_ = base_->event_shape().vec();
   if (mask_.sizes() != c10::IntArrayRef(batch_shape_)) mask_ = mask_.expand(batch_shape_);

@@ -35,9 +35,9 @@ MixtureSameFamily::MixtureSameFamily(DistPtr mixture_distribution, DistPtr compo
   try {
     batch_shape_ = at::infer_size(mixture_->batch_shape(), cbs.slice(0, cbs.size() - 1));
   } catch (const c10::Error&) {
-    throw ShapeError(pplx::detail::str("MixtureSameFamily: mixture batch_shape ", shape_str(mixture_->batch_shape()),
+    throw ShapeError("MixtureSameFamily: mixture batch_shape ", shape_str(mixture_->batch_shape()),
                                        " does not broadcast with the components' batch_shape ", shape_str(cbs),
-                                       " without its last dim"));
+                                       " without its last dim");
   }
   event_shape_ = component_->event_shape().vec();
   if (mixture_->batch_shape() != c10::IntArrayRef(batch_shape_)) mixture_ = mixture_->expand(batch_shape_);

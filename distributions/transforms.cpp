@@ -358,8 +358,8 @@ TransformPtr registry(const constraints::ConstraintPtr& c, bool bijective) {
   }
   if (n == "simplex") return bijective ? stick_breaking() : softmax();
   if (n == "lower_cholesky" && !bijective) return lower_cholesky();
-  throw NotImplementedError(pplx::detail::str(bijective ? "biject_to" : "transform_to",
-                                        ": no transform registered for constraint '", c->describe(), "'"));
+  throw NotImplementedError(bijective ? "biject_to" : "transform_to",
+                                        ": no transform registered for constraint '", c->describe(), "'");
 }
 }  // namespace
 

@@ -21,10 +21,10 @@ Uniform::Uniform(UniformParams params)
   if (!is_validation_enabled()) return;
   auto bad = (p_.low < p_.high).logical_not();
   if (bad.any().item<bool>()) {
-    throw ValueError(pplx::detail::str("Uniform: parameter 'low' must be < 'high' elementwise (batch_shape ",
+    throw ValueError("Uniform: parameter 'low' must be < 'high' elementwise (batch_shape ",
                                        shape_str(batch_shape()), "; ", bad.sum().item<int64_t>(), " of ", bad.numel(),
                                        " elements violate it, e.g. low = ", p_.low.masked_select(bad)[0].item<double>(),
-                                       ", high = ", p_.high.masked_select(bad)[0].item<double>(), ")"));
+                                       ", high = ", p_.high.masked_select(bad)[0].item<double>(), ")");
   }
 }
 

@@ -26,7 +26,7 @@ void LiftMessenger::process_message(Message& msg) {
   try {
     prior = prior_.for_param(user_param_name(msg.name), current);
   } catch (const ShapeError& e) {
-    throw ShapeError(pplx::detail::str("lift, param site '", msg.name, "': ", e.what()));
+    throw ShapeError("lift, param site '", msg.name, "': ", e.what());
   }
   if (!prior) return;
   // From here on the site is a random variable: outer handlers (trace, replay) see a sample site.

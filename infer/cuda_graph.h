@@ -116,10 +116,10 @@ void sign_arg(StepSignature& signature, std::vector<at::Tensor>& tensors, size_t
     w.push_back(3);
     w.push_back(static_cast<int64_t>(arg));
   } else {
-    throw ValueError(pplx::detail::str(
+    throw ValueError(
         "SVI with SVIOptions().cuda_graph(true): step argument ", index, " has type ", c10::demangle_type<T>(),
         "; a graph is reused for arguments of the same shapes and values, which pplx can only tell for tensors and "
-        "numbers. Pass tensors and numbers, keep other values in the model's closure, or leave cuda_graph off"));
+        "numbers. Pass tensors and numbers, keep other values in the model's closure, or leave cuda_graph off");
   }
 }
 

@@ -92,8 +92,8 @@ handlers::TensorMap PredictiveBase::stack() {
     try {
       out.emplace(c.first, at::stack(c.second));
     } catch (const c10::Error&) {
-      throw ShapeError(pplx::detail::str("Predictive: the values of site '", c.first,
-                                         "' change shape between draws; they cannot be stacked"));
+      throw ShapeError("Predictive: the values of site '", c.first,
+                                         "' change shape between draws; they cannot be stacked");
     }
   }
   collected_.clear();

@@ -53,10 +53,10 @@ void SVIBase::throw_non_finite(double value, const ELBO* elbo) const {
     culprit = elbo ? "every site's log-density is finite; the non-finite value came from combining them "
                      "(e.g. inf - inf) or from a KL term"
                    : "the loss is a custom callable, so pplx cannot name the site; a TraceELBO would";
-  throw NonFiniteLossError(pplx::detail::str(
+  throw NonFiniteLossError(
       "SVI.step: the loss is ", value, ". First non-finite term: ", culprit,
       ". Check the data, the parameter initializations and the learning rate, or pass "
-      "SVIOptions().skip_non_finite(true) to skip such steps"));
+      "SVIOptions().skip_non_finite(true) to skip such steps");
 }
 
 at::Tensor SVIBase::finish_step_graph_safe(const at::Tensor& loss, distributions::DeferredValidation& deferred) {
@@ -87,10 +87,10 @@ double SVIBase::read_graph_safe_loss(const at::Tensor& loss, const ELBO* elbo, c
     return value;
   }
   if (!std::isfinite(again)) throw_non_finite(again, elbo);
-  throw NonFiniteLossError(pplx::detail::str(
+  throw NonFiniteLossError(
       "SVI.step (CUDA graph): the loss is ", value, " and the parameters were not updated. Rerun eagerly at the same "
       "parameters the loss is finite (", again, "), so a random draw of that step made it non-finite. Pass "
-      "SVIOptions().skip_non_finite(true) to skip such steps"));
+      "SVIOptions().skip_non_finite(true) to skip such steps");
 }
 
 at::Tensor SVIBase::finish_step_async(const at::Tensor& loss, distributions::DeferredValidation& deferred) {

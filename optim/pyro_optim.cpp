@@ -72,8 +72,8 @@ std::unique_ptr<torch::optim::Optimizer> checked_make(const std::string& optimiz
   try {
     return make();
   } catch (const c10::Error& e) {
-    throw ValueError(pplx::detail::str("pplx::optim::", optimizer, param.empty() ? "" : " (parameter '", param,
-                                       param.empty() ? "" : "')", ": invalid options: ", e.what_without_backtrace()));
+    throw ValueError("pplx::optim::", optimizer, param.empty() ? "" : " (parameter '", param,
+                                       param.empty() ? "" : "')", ": invalid options: ", e.what_without_backtrace());
   }
 }
 

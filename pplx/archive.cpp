@@ -37,7 +37,7 @@ constexpr DtypeCode kDtypes[] = {{1, at::kFloat}, {2, at::kDouble}, {3, at::kHal
 uint8_t dtype_code(at::ScalarType t) {
   for (const auto& d : kDtypes)
     if (d.type == t) return d.code;
-  throw IOError(pplx::detail::str("archive: tensors of dtype ", t, " cannot be saved"));
+  throw IOError("archive: tensors of dtype ", t, " cannot be saved");
 }
 
 class Writer {
@@ -62,8 +62,8 @@ class Reader {
   Reader(const uint8_t* p, size_t n, const std::string& origin) : p_(p), n_(n), origin_(origin) {}
   const uint8_t* take(size_t k, const char* what) {
     if (k > n_ - pos_)
-      throw IOError(pplx::detail::str("archive '", origin_, "' is truncated or corrupt: need ", k, " bytes for ", what,
-                                " at offset ", pos_, ", only ", n_ - pos_, " left"));
+      throw IOError("archive '", origin_, "' is truncated or corrupt: need ", k, " bytes for ", what,
+                                " at offset ", pos_, ", only ", n_ - pos_, " left");
     const uint8_t* out = p_ + pos_;
     pos_ += k;
     return out;
@@ -76,7 +76,7 @@ class Reader {
   }
   std::string str(const char* what, size_t max_len = 1 << 20) {
     auto len = pod<uint32_t>(what);
-    if (len > max_len) throw IOError(pplx::detail::str("archive '", origin_, "' is corrupt: ", what, " length ", len));
+    if (len > max_len) throw IOError("archive '", origin_, "' is corrupt: ", what, " length ", len);
     const auto* c = take(len, what);
     return std::string(reinterpret_cast<const char*>(c), len);
   }
@@ -137,12 +137,12 @@ void write_archive(const std::string& path, const std::string& kind, const std::
   ok = (std::fclose(f) == 0) && ok;
   if (!ok) {
     std::remove(tmp.c_str());
-    throw IOError(pplx::detail::str("writing '", path, "' failed", inject ? " (injected failure)" : "", "; the previous file, if any, is unchanged"));
+    throw IOError("writing '", path, "' failed", inject ? " (injected failure)" : "", "; the previous file, if any, is unchanged");
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     std::remove(tmp.c_str());
-    throw IOError(pplx::detail::str("cannot rename '", tmp, "' to '", path, "': ", std::strerror(err)));
+    throw IOError("cannot rename '", tmp, "' to '", path, "': ", std::strerror(err));
   }
 }
 
@@ -205,8 +205,8 @@ std::vector<Record> parse_archive(const uint8_t* data, size_t size, const std::s
     try {
       rec.tensor = at::empty(sizes, at::TensorOptions().dtype(dtype));
     } catch (const c10::Error& e) {  // out of memory: still a file we cannot read
-      throw IOError(pplx::detail::str("'", origin, "': record '", rec.name, "' of shape ", c10::IntArrayRef(sizes),
-                                " cannot be allocated: ", e.what_without_backtrace()));
+      throw IOError("'", origin, "': record '", rec.name, "' of shape ", c10::IntArrayRef(sizes),
+                                " cannot be allocated: ", e.what_without_backtrace());
     }
     if (nbytes) std::memcpy(rec.tensor.data_ptr(), bytes, nbytes);
     out.push_back(std::move(rec));

@@ -5,16 +5,39 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <c10/util/ArrayRef.h>
 
 namespace pplx {
 
-/// Base class of every error pplx throws on bad input. Catch this to catch them all.
+namespace detail {
+inline void str_append(std::ostringstream&) {}
+template <class T, class... Rest>
+void str_append(std::ostringstream& os, const T& first, const Rest&... rest) {
+  os << first;
+  str_append(os, rest...);
+}
+/// Concatenates anything with an operator<< (shapes print as [2, 3]).
+template <class... Args>
+std::string str(const Args&... args) {
+  std::ostringstream os;
+  str_append(os, args...);
+  return os.str();
+}
+}  // namespace detail
+
+/// Base class of every error pplx throws on bad input. Catch this to catch them all. The message
+/// is the concatenation of the parts (anything with an operator<<; shapes print as [2, 3]), so
+/// that a throw site reads as its message:
+///
+///   throw pplx::ShapeError("sample site '", name, "': value shape ", shape, " does not broadcast");
 class Error : public std::runtime_error {
  public:
   explicit Error(const std::string& what) : std::runtime_error(what) {}
+  template <class First, class... Rest, class = std::enable_if_t<(sizeof...(Rest) > 0)>>
+  explicit Error(const First& first, const Rest&... rest) : std::runtime_error(detail::str(first, rest...)) {}
 };
 
 /// A tensor shape that does not fit (observed value vs distribution, plate sizes, event dims).
@@ -47,21 +70,6 @@ class IOError : public Error {
   using Error::Error;
 };
 
-namespace detail {
-inline void str_append(std::ostringstream&) {}
-template <class T, class... Rest>
-void str_append(std::ostringstream& os, const T& first, const Rest&... rest) {
-  os << first;
-  str_append(os, rest...);
-}
-/// Concatenates anything with an operator<< (shapes print as [2, 3]).
-template <class... Args>
-std::string str(const Args&... args) {
-  std::ostringstream os;
-  str_append(os, args...);
-  return os.str();
-}
-}  // namespace detail
 
 /// Throws `E` with the concatenation of `args` when `cond` is false.
 #define PPLX_CHECK_AS(E, cond, ...)                      \

@@ -30,11 +30,11 @@ StackState& state() {
 void expect_valid(const at::Tensor& value, const constraints::ConstraintPtr& c, const std::string& name,
                   const char* what) {
   distributions::detail::expect_valid(value, c, [value, c, name, what](const at::Tensor& ok) {
-    throw ValueError(pplx::detail::str(what, " '", name, "' of shape ", distributions::shape_str(value.sizes()),
+    throw ValueError(what, " '", name, "' of shape ", distributions::shape_str(value.sizes()),
                                        " is outside ", c->describe(), " (",
                                        distributions::detail::describe_violation(value, ok, *c),
                                        "): a parameter or draw saturated at the constraint's boundary, or NaN; "
-                                       "lower the learning rate or check the initial values"));
+                                       "lower the learning rate or check the initial values");
   });
 }
 
@@ -96,9 +96,9 @@ void reset_handler_stack() {
 void apply_stack(Message& msg) {
   auto& s = state();
   if (!s.corrupt.empty())
-    throw Error(pplx::detail::str("pplx: corrupt handler stack at ", to_string(msg.type), " site '", msg.name, "': ",
+    throw Error("pplx: corrupt handler stack at ", to_string(msg.type), " site '", msg.name, "': ",
                             s.corrupt, ". Handler scopes must end in the reverse order they began; call "
-                            "pplx::reset_handler_stack() to recover."));
+                            "pplx::reset_handler_stack() to recover.");
   const auto& stack = s.stack;
   const size_t n = stack.size();
   size_t reached = 0;

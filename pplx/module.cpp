@@ -41,8 +41,8 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
   try {
     copy = module.clone();
   } catch (const c10::Error& e) {
-    throw ValueError(pplx::detail::str("random_module '", name, "': module '", module.name(),
-                                 "' cannot be cloned (derive it from torch::nn::Cloneable, e.g. via TORCH_MODULE)"));
+    throw ValueError("random_module '", name, "': module '", module.name(),
+                                 "' cannot be cloned (derive it from torch::nn::Cloneable, e.g. via TORCH_MODULE)");
   }
   auto params = copy->named_parameters(/*recurse=*/true);
   if (prior.is_map()) {
@@ -50,8 +50,8 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
       if (params.contains(key)) continue;
       std::string valid;
       for (const auto& item : params) valid += (valid.empty() ? "" : ", ") + item.key();
-      throw ValueError(pplx::detail::str("random_module '", name, "': prior given for '", key,
-                                   "', which is not a parameter of the module; its parameters are: ", valid));
+      throw ValueError("random_module '", name, "': prior given for '", key,
+                                   "', which is not a parameter of the module; its parameters are: ", valid);
     }
   }
   // Module::clone() does not keep requires_grad, so frozen-ness is read from the original.
@@ -71,7 +71,7 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
     try {
       fn = prior.for_param(item.key(), p.detach());
     } catch (const ShapeError& e) {
-      throw ShapeError(pplx::detail::str("random_module '", name, "': ", e.what()));
+      throw ShapeError("random_module '", name, "': ", e.what());
     }
     at::Tensor v = fn ? sample(site, fn) : param(site, p.detach());
     PPLX_CHECK_AS(ShapeError, v.sizes() == p.sizes(), "random_module '", name, "': the prior for '", item.key(),

@@ -42,7 +42,7 @@ constraints::ConstraintPtr decode_constraint(const std::string& meta, const std:
     transforms::transform_to(c);  // a checksummed file may still name a constraint no param can have
     return c;
   } catch (const Error& e) {
-    throw IOError(pplx::detail::str("'", path, "': ", e.what()));
+    throw IOError("'", path, "': ", e.what());
   }
 }
 
@@ -65,11 +65,11 @@ at::Tensor ParamStore::get_or_create(const std::string& name, const at::Tensor& 
   // was filled by a different model, typically a parameter file saved before the model changed.
   // Catch it here, at the param site, rather than as a broadcasting error deep inside the model.
   if (init.defined() && init.sizes() != value.sizes())
-    throw ShapeError(pplx::detail::str("param '", name, "': the store holds a value of shape ",
+    throw ShapeError("param '", name, "': the store holds a value of shape ",
                                  distributions::shape_str(value.sizes()), " but this site's initial value has shape ",
                                  distributions::shape_str(init.sizes()),
                                  ". The store (or the parameter file loaded into it) was made by a different "
-                                 "model: clear_param_store(), or load a file that matches the model"));
+                                 "model: clear_param_store(), or load a file that matches the model");
   if (unconstrained_out) *unconstrained_out = e.unconstrained;
   return value;
 }
@@ -79,7 +79,7 @@ const ParamStore::Entry& ParamStore::entry(const std::string& name) const {
   if (it == index_.end()) {
     std::string known;
     for (const auto& e : entries_) known += (known.empty() ? "" : ", ") + e.name;
-    throw SiteError(pplx::detail::str("param store has no parameter '", name, "'; it holds: ", known.empty() ? "(none)" : known));
+    throw SiteError("param store has no parameter '", name, "'; it holds: ", known.empty() ? "(none)" : known);
   }
   return entries_[it->second];
 }
@@ -103,11 +103,11 @@ void ParamStore::set(const std::string& name, const at::Tensor& value, const con
                 at::isfinite(detached).logical_not().sum().item<int64_t>(), " of ", detached.numel(),
                 " elements); check the initializer, e.g. a log of zero or a division by zero");
   if (!c->all_hold(detached)) {
-    throw ValueError(pplx::detail::str("param '", name, "': initial value of shape ",
+    throw ValueError("param '", name, "': initial value of shape ",
                                        distributions::shape_str(value.sizes()), " violates its constraint ",
                                        c->describe(), " (",
                                        distributions::detail::describe_violation(detached, c->check(detached), *c),
-                                       "); give an init inside the constraint, e.g. torch::ones for positive"));
+                                       "); give an init inside the constraint, e.g. torch::ones for positive");
   }
   Entry e;
   e.name = name;

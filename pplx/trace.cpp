@@ -35,9 +35,9 @@ void Trace::add(const Message& msg) {
                   to_string(old.type), " site and as a ", to_string(msg.type), " site; give them distinct names");
     switch (msg.type) {
       case SiteType::sample:
-        throw SiteError(pplx::detail::str("trace: multiple sample sites named '", msg.name,
+        throw SiteError("trace: multiple sample sites named '", msg.name,
                                     "'; every sample site in one run of a model or guide needs a unique name (in "
-                                    "loops, append the index: \"z_\" + std::to_string(i))"));
+                                    "loops, append the index: \"z_\" + std::to_string(i))");
       case SiteType::param:
         old = msg;  // Pyro overwrites: the latest read of a param is what the trace shows
         return;

@@ -90,7 +90,7 @@ Shape broadcast_params(P& params, const std::string& family) {
     for_each_param(params, [&](const ParamInfo& p, at::Tensor& t) {
       if (t.defined()) shapes += pplx::detail::str(shapes.empty() ? "" : ", ", p.name, "=", shape_str(t.sizes()));
     });
-    throw ShapeError(pplx::detail::str(family, ": parameter shapes do not broadcast: ", shapes));
+    throw ShapeError(family, ": parameter shapes do not broadcast: ", shapes);
   }
   for_each_param(params, [&](const ParamInfo& p, at::Tensor& t) {
     if (!t.defined()) return;
@@ -113,8 +113,8 @@ void validate_params(P& params, const std::string& family) {
     constraints::ConstraintPtr c = p.constraint;
     if (!c) return;
     validate(t, c, [t, c, n = p.name, family = std::string(family)](const at::Tensor& ok) {
-      throw ValueError(pplx::detail::str(family, ": parameter '", n, "' of shape ", shape_str(t.sizes()),
-                                         " violates constraint ", c->describe(), " (", describe_violation(t, ok, *c), ")"));
+      throw ValueError(family, ": parameter '", n, "' of shape ", shape_str(t.sizes()),
+                                         " violates constraint ", c->describe(), " (", describe_violation(t, ok, *c), ")");
     });
   });
 }
@@ -152,9 +152,9 @@ DistPtr Parametric<Derived, P>::expand(c10::IntArrayRef batch_shape) const {
     try {
       t = t.expand(shape);
     } catch (const c10::Error&) {
-      throw ShapeError(pplx::detail::str(family_, ".expand(", shape_str(batch_shape), "): batch_shape ",
+      throw ShapeError(family_, ".expand(", shape_str(batch_shape), "): batch_shape ",
                                          shape_str(batch_shape_), " cannot be expanded to it (parameter '", p.name,
-                                         "' has shape ", shape_str(t.sizes()), ")"));
+                                         "' has shape ", shape_str(t.sizes()), ")");
     }
   });
   d->batch_shape_ = batch_shape.vec();

@@ -33,9 +33,9 @@ void read_exact(gzFile f, void* out, size_t n, const std::string& path, const ch
     if (got <= 0) {
       int errnum = 0;
       const char* msg = gzerror(f, &errnum);
-      throw IOError(detail::str("read_idx_gz: ", path, ": truncated or corrupt while reading ", what,
+      throw IOError("read_idx_gz: ", path, ": truncated or corrupt while reading ", what,
                                 errnum != Z_OK && msg ? std::string(" (zlib: ") + msg + ")" : std::string(),
-                                kInstallHint));
+                                kInstallHint);
     }
     p += got;
     n -= static_cast<size_t>(got);
@@ -52,8 +52,8 @@ IdxArray read_idx_gz(const std::string& path, int64_t expected_rank, int64_t max
   errno = 0;
   std::unique_ptr<gzFile_s, GzCloser> f(gzopen(path.c_str(), "rb"));
   if (!f) {
-    throw IOError(detail::str("read_idx_gz: cannot open ", path, ": ", std::strerror(errno ? errno : ENOENT),
-                              kInstallHint));
+    throw IOError("read_idx_gz: cannot open ", path, ": ", std::strerror(errno ? errno : ENOENT),
+                              kInstallHint);
   }
   // IDX header: two zero bytes, a type code (0x08 = unsigned byte), the rank, then one big-endian
   // uint32 per dimension.
@@ -61,9 +61,9 @@ IdxArray read_idx_gz(const std::string& path, int64_t expected_rank, int64_t max
   read_exact(f.get(), magic, 4, path, "the magic number");
   const uint32_t expected_magic = 0x0800u | static_cast<uint32_t>(expected_rank);
   if (big_endian_u32(magic) != expected_magic) {
-    throw IOError(detail::str("read_idx_gz: ", path, ": bad magic number ", big_endian_u32(magic), " (expected ",
+    throw IOError("read_idx_gz: ", path, ": bad magic number ", big_endian_u32(magic), " (expected ",
                               expected_magic, ": unsigned bytes, rank ", expected_rank,
-                              "); not an IDX file of this kind", kInstallHint));
+                              "); not an IDX file of this kind", kInstallHint);
   }
   IdxArray out;
   int64_t item_size = 1;
@@ -72,7 +72,7 @@ IdxArray read_idx_gz(const std::string& path, int64_t expected_rank, int64_t max
     read_exact(f.get(), b, 4, path, "the header");
     const int64_t d = big_endian_u32(b);
     if (d <= 0 || d > (int64_t(1) << 24)) {
-      throw IOError(detail::str("read_idx_gz: ", path, ": implausible size ", d, " of dim ", i, kInstallHint));
+      throw IOError("read_idx_gz: ", path, ": implausible size ", d, " of dim ", i, kInstallHint);
     }
     out.dims.push_back(d);
     if (i > 0) item_size *= d;
@@ -91,27 +91,27 @@ ImageDataset load_fashion_mnist(const std::string& split, int64_t max_items, con
   } else if (split == "test" || split == "t10k") {
     prefix = "t10k";
   } else {
-    throw ValueError(detail::str("load_fashion_mnist: unknown split '", split, "' (use \"train\" or \"test\")"));
+    throw ValueError("load_fashion_mnist: unknown split '", split, "' (use \"train\" or \"test\")");
   }
   const std::string images_path = dir + "/" + prefix + "-images-idx3-ubyte.gz";
   const std::string labels_path = dir + "/" + prefix + "-labels-idx1-ubyte.gz";
   IdxArray images = read_idx_gz(images_path, 3, max_items);
   IdxArray labels = read_idx_gz(labels_path, 1, max_items);
   if (images.dims[1] != 28 || images.dims[2] != 28) {
-    throw IOError(detail::str("load_fashion_mnist: ", images_path, ": images are ", images.dims[1], "x",
-                              images.dims[2], ", expected 28x28"));
+    throw IOError("load_fashion_mnist: ", images_path, ": images are ", images.dims[1], "x",
+                              images.dims[2], ", expected 28x28");
   }
   if (images.dims[0] != labels.dims[0]) {
-    throw IOError(detail::str("load_fashion_mnist: ", images_path, " holds ", images.dims[0], " images but ",
-                              labels_path, " holds ", labels.dims[0], " labels"));
+    throw IOError("load_fashion_mnist: ", images_path, " holds ", images.dims[0], " images but ",
+                              labels_path, " holds ", labels.dims[0], " labels");
   }
   const int64_t n = images.dims[0];
   ImageDataset ds;
   ds.images = torch::from_blob(images.data.data(), {n, 784}, torch::kUInt8).to(torch::kFloat).div_(255.0);
   ds.labels = torch::from_blob(labels.data.data(), {n}, torch::kUInt8).to(torch::kLong);
   if (n > 0 && ds.labels.max().item<int64_t>() > 9) {
-    throw IOError(detail::str("load_fashion_mnist: ", labels_path, ": label ", ds.labels.max().item<int64_t>(),
-                              " out of range 0..9; the file is corrupt"));
+    throw IOError("load_fashion_mnist: ", labels_path, ": label ", ds.labels.max().item<int64_t>(),
+                              " out of range 0..9; the file is corrupt");
   }
   return ds;
 }
@@ -119,8 +119,8 @@ ImageDataset load_fashion_mnist(const std::string& split, int64_t max_items, con
 RegressionDataset load_boston_housing(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    throw IOError(detail::str("load_boston_housing: cannot open ", path, ": ", std::strerror(errno),
-                              " (on Debian: apt-get install python3-sklearn)"));
+    throw IOError("load_boston_housing: cannot open ", path, ": ", std::strerror(errno),
+                              " (on Debian: apt-get install python3-sklearn)");
   }
   auto split_csv = [](const std::string& line) {
     std::vector<std::string> cells;
@@ -139,24 +139,24 @@ RegressionDataset load_boston_housing(const std::string& path) {
       if (used != s.size()) throw std::invalid_argument(s);
       return v;
     } catch (const std::exception&) {
-      throw IOError(detail::str("load_boston_housing: ", path, ":", line_no, ": '", s, "' is not a number"));
+      throw IOError("load_boston_housing: ", path, ":", line_no, ": '", s, "' is not a number");
     }
   };
   std::string line;
   // Line 1: "506,13,,,..." (rows, features).
-  if (!std::getline(in, line)) throw IOError(detail::str("load_boston_housing: ", path, " is empty"));
+  if (!std::getline(in, line)) throw IOError("load_boston_housing: ", path, " is empty");
   auto first = split_csv(line);
-  if (first.size() < 2) throw IOError(detail::str("load_boston_housing: ", path, ":1: expected 'rows,features'"));
+  if (first.size() < 2) throw IOError("load_boston_housing: ", path, ":1: expected 'rows,features'");
   const auto rows = static_cast<int64_t>(parse(first[0], 1));
   const auto cols = static_cast<int64_t>(parse(first[1], 1));
-  if (cols != 13) throw IOError(detail::str("load_boston_housing: ", path, ":1: ", cols, " features, expected 13"));
+  if (cols != 13) throw IOError("load_boston_housing: ", path, ":1: ", cols, " features, expected 13");
   // Line 2: the header, 13 feature names and "MEDV".
-  if (!std::getline(in, line)) throw IOError(detail::str("load_boston_housing: ", path, ": missing header"));
+  if (!std::getline(in, line)) throw IOError("load_boston_housing: ", path, ": missing header");
   RegressionDataset ds;
   auto header = split_csv(line);
   if (static_cast<int64_t>(header.size()) != cols + 1)
-    throw IOError(detail::str("load_boston_housing: ", path, ":2: header has ", header.size(), " columns, expected ",
-                              cols + 1));
+    throw IOError("load_boston_housing: ", path, ":2: header has ", header.size(), " columns, expected ",
+                              cols + 1);
   for (int64_t j = 0; j < cols; ++j) {
     std::string name = header[j];
     if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
@@ -169,14 +169,14 @@ RegressionDataset load_boston_housing(const std::string& path) {
     if (line.empty() || line == "\r") continue;
     auto cells = split_csv(line);
     if (static_cast<int64_t>(cells.size()) != cols + 1)
-      throw IOError(detail::str("load_boston_housing: ", path, ":", line_no, ": ", cells.size(),
-                                " columns, expected ", cols + 1));
+      throw IOError("load_boston_housing: ", path, ":", line_no, ": ", cells.size(),
+                                " columns, expected ", cols + 1);
     for (int64_t j = 0; j < cols; ++j) x.push_back(static_cast<float>(parse(cells[j], line_no)));
     y.push_back(static_cast<float>(parse(cells[cols], line_no)));
   }
   const auto n = static_cast<int64_t>(y.size());
   if (n != rows)
-    throw IOError(detail::str("load_boston_housing: ", path, ": ", n, " data rows, but line 1 announces ", rows));
+    throw IOError("load_boston_housing: ", path, ": ", n, " data rows, but line 1 announces ", rows);
   ds.features = torch::from_blob(x.data(), {n, cols}, torch::kFloat).clone();
   ds.target = torch::from_blob(y.data(), {n}, torch::kFloat).clone();
   return ds;

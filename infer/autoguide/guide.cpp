@@ -134,9 +134,9 @@ void AutoGuideImpl::setup(const Trace& prototype, uint64_t signature) {
     try {
       u = ls.transform->inverse(ls.init);
     } catch (const c10::Error& e) {
-      throw ValueError(pplx::detail::str(name_, ": cannot map the initial value of site '", s.name, "' (shape ",
+      throw ValueError(name_, ": cannot map the initial value of site '", s.name, "' (shape ",
                                          distributions::shape_str(ls.shape), ") to the unconstrained scale: ",
-                                         e.what_without_backtrace()));
+                                         e.what_without_backtrace());
     }
     ls.unconstrained_shape = u.sizes().vec();
     ls.unconstrained_event_dim = ls.event_dim + u.dim() - ls.init.dim();
@@ -152,12 +152,12 @@ void AutoGuideImpl::setup(const Trace& prototype, uint64_t signature) {
       std::string which;
       for (const auto& f : ls.plates)
         if (f.subsampled()) which = pplx::detail::str("'", f.frame.name, "' (", f.frame.subsample_size, " of ", f.frame.size, ")");
-      throw NotImplementedError(pplx::detail::str(
+      throw NotImplementedError(
           name_, ": latent site '", s.name, "' lives in the subsampled plate ", which,
           ". The AutoContinuous guides (AutoDiagonalNormal, AutoMultivariateNormal, "
           "AutoLowRankMultivariateNormal, AutoLaplaceApproximation) pack all latents into one vector and do not "
           "support subsampled plates, as in Pyro. Use AutoNormal or AutoDelta for local latents (an AutoGuideList "
-          "can combine them with a multivariate guide over the global ones), or do not subsample"));
+          "can combine them with a multivariate guide over the global ones), or do not subsample");
     }
     sites.push_back(std::move(ls));
   }

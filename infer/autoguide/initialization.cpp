@@ -115,7 +115,7 @@ void InitMessenger::process_message(Message& msg) {
       value = init_loc_fn_(msg);
     } catch (const NotImplementedError& e) {
       detail::check_continuous_support(msg, "the autoguide's init strategy");
-      throw ValueError(pplx::detail::str("init strategy for site '", msg.name, "': ", e.what()));
+      throw ValueError("init strategy for site '", msg.name, "': ", e.what());
     }
   }
   const auto expected = msg.fn->extended_shape();

@@ -12,12 +12,12 @@ namespace detail {
 namespace {
 
 [[noreturn]] void no_bijection(const Message& site, const std::string& guide, const std::string& why) {
-  throw ValueError(pplx::detail::str(
+  throw ValueError(
       guide, ": latent site '", site.name, "' has support ", site.fn->support()->describe(),
       ", which has no bijection to the reals (", why,
       "). Continuous autoguides need one; guide this site by hand and hide it from the autoguide, e.g. "
       "AutoGuideList with an autoguide over handlers::block(model, BlockOptions().hide({\"",
-      site.name, "\"}))"));
+      site.name, "\"}))");
 }
 
 // Pyro's simplified transforms: compose parts that are the identity cost ops and do nothing.
@@ -42,12 +42,12 @@ constraints::ConstraintPtr base_support(const constraints::ConstraintPtr& suppor
 
 void check_continuous_support(const Message& site, const std::string& guide) {
   if (!site.fn->support()->is_discrete()) return;
-  throw ValueError(pplx::detail::str(
+  throw ValueError(
       guide, " cannot handle the discrete latent site '", site.name, "' (", site.fn->name(), ", support ",
       site.fn->support()->describe(),
       "): continuous inference needs continuous latents. Marginalize the variable out (enumerate it by hand "
       "in the model), or guide it by hand: hide it from the autoguide with handlers::block(model, "
-      "BlockOptions().hide({\"", site.name, "\"})) and combine the autoguide with your guide in an AutoGuideList"));
+      "BlockOptions().hide({\"", site.name, "\"})) and combine the autoguide with your guide in an AutoGuideList");
 }
 
 transforms::TransformPtr latent_transform(const Message& site, const std::string& guide) {

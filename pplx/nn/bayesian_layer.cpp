@@ -50,7 +50,7 @@ distributions::DistPtr BayesianLayer::posterior(const std::string& param) const 
     return distributions::Normal(mu, sigma(rho)).to_event(mu.dim());
   } catch (const Error& e) {
     // Typically rho so negative that softplus(rho) underflows to zero, or a NaN after a bad step.
-    throw ValueError(pplx::detail::str(describe(), ": invalid posterior for '", param, "' (", e.what(), ")"));
+    throw ValueError(describe(), ": invalid posterior for '", param, "' (", e.what(), ")");
   }
 }
 
@@ -61,7 +61,7 @@ distributions::DistPtr BayesianLayer::prior(const std::string& param) const {
   try {
     d = prior_.for_param(param, param == "weight" ? weight_mu : bias_mu);
   } catch (const Error& e) {
-    throw ShapeError(pplx::detail::str(describe(), ": ", e.what()));
+    throw ShapeError(describe(), ": ", e.what());
   }
   // Every random parameter of a layer needs a prior: a by-name prior must name both.
   PPLX_CHECK_AS(ValueError, d != nullptr, describe(), ": the prior ", prior_.description(),
