@@ -9,6 +9,9 @@ foreach(dir IN LISTS _dirs)
   list(APPEND _files ${_found})
 endforeach()
 list(FILTER _files EXCLUDE REGEX "/tests/data/")
+# The layer check's fixture: its line numbers are part of the expected output (its .clang-format
+# disables formatting, which --dry-run would still report for include order).
+list(FILTER _files EXCLUDE REGEX "/tests/layers/fixture/")
 set(_bad)
 foreach(f IN LISTS _files)
   execute_process(COMMAND "${CLANG_FORMAT}" --style=file --dry-run --Werror "${f}"

@@ -135,7 +135,7 @@ void sign_step(StepSignature& signature, std::vector<at::Tensor>& tensors, const
 template <class... Args>
 constexpr std::array<size_t, sizeof...(Args)> tensor_slots() {
   std::array<size_t, sizeof...(Args)> slots{};
-  size_t i = 0, k = 0;
+  [[maybe_unused]] size_t i = 0, k = 0;  // unused for a step without arguments
   ((slots[i++] = k, k += is_tensor_arg_v<Args> ? 1 : 0), ...);
   return slots;
 }
@@ -152,7 +152,7 @@ decltype(auto) pick_arg(std::vector<at::Tensor>& tensors, size_t slot, A& arg) {
 template <class Fn, size_t... I, class... Args>
 decltype(auto) call_with_tensors_impl(Fn& fn, std::vector<at::Tensor>& tensors, std::index_sequence<I...>,
                                       Args&... args) {
-  constexpr auto slots = tensor_slots<Args...>();
+  [[maybe_unused]] constexpr auto slots = tensor_slots<Args...>();
   return fn(pick_arg(tensors, slots[I], args)...);
 }
 
