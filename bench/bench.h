@@ -19,7 +19,7 @@ struct Options {
   bool validation = true;       ///< pplx::enable_validation
   bool default_malloc = false;  ///< keep glibc's mmap/trim thresholds
   bool ops_detail = false;      ///< print the per-operator difference of one step
-  std::string workload;  ///< empty: all
+  std::string workload;         ///< empty: all
 };
 
 /// Median ms per step of the two variants of one workload.

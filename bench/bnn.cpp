@@ -48,8 +48,8 @@ void run_bnn(const Options& o) {
   std::vector<Weight> weights;
   for (const auto& item : net->named_parameters()) {
     const auto& p = item.value();
-    weights.push_back({"module$$$" + item.key(), item.key() + "_loc", item.key() + "_rho", 0.1 * at::randn(p.sizes(), opts),
-                       at::full(p.sizes(), -3.0, opts)});
+    weights.push_back({"module$$$" + item.key(), item.key() + "_loc", item.key() + "_rho",
+                       0.1 * at::randn(p.sizes(), opts), at::full(p.sizes(), -3.0, opts)});
   }
 
   auto model = [=] {

@@ -84,8 +84,7 @@ double check_same_math(const std::string& workload, const Step& pplx, const Step
   torch::manual_seed(20240601);
   for (int i = 0; i < n; ++i) lr.push_back(raw());
   double worst = 0;
-  for (int i = 0; i < n; ++i)
-    worst = std::max(worst, std::abs(lp[i] - lr[i]) / std::max(1.0, std::abs(lr[i])));
+  for (int i = 0; i < n; ++i) worst = std::max(worst, std::abs(lp[i] - lr[i]) / std::max(1.0, std::abs(lr[i])));
   std::printf("check: %s first %d losses pplx=%.6g..%.6g raw=%.6g..%.6g max_rel_diff=%.3g%s\n", workload.c_str(), n,
               lp.front(), lp.back(), lr.front(), lr.back(), worst,
               worst < 1e-4 ? "" : "  WARNING: the two versions do not compute the same numbers");
@@ -164,8 +163,9 @@ int main(int argc, char** argv) {
       if (d == "cpu") o.device = c10::kCPU;
       else if (d == "cuda") {
         if (!torch::cuda::is_available()) {
-          std::fprintf(stderr, "pplx_bench: --device cuda: CUDA is not available (this LibTorch build has no CUDA "
-                               "support or no GPU is visible); run without --device or with --device cpu\n");
+          std::fprintf(stderr,
+                       "pplx_bench: --device cuda: CUDA is not available (this LibTorch build has no CUDA "
+                       "support or no GPU is visible); run without --device or with --device cpu\n");
           return 2;
         }
         o.device = c10::kCUDA;
@@ -175,8 +175,8 @@ int main(int argc, char** argv) {
       return 0;
     } else usage_error("unknown argument '" + a + "'");
   }
-  const std::vector<std::string> all = {"tiny_regression", "many_sites", "bnn", "site_overhead", "memory",
-                                        "autoguide_regression"};
+  const std::vector<std::string> all = {"tiny_regression", "many_sites", "bnn",
+                                        "site_overhead",   "memory",     "autoguide_regression"};
   if (!o.workload.empty() && std::find(all.begin(), all.end(), o.workload) == all.end())
     usage_error("unknown workload '" + o.workload + "'");
   torch::set_num_threads(o.threads);

@@ -23,8 +23,8 @@ namespace pplx_bench {
 namespace {
 
 struct Counts {
-  std::map<std::string, int> ops;  ///< top-level operators by name
-  int syncs = 0;                   ///< outermost host-reading operators, at any depth
+  std::map<std::string, int> ops;       ///< top-level operators by name
+  int syncs = 0;                        ///< outermost host-reading operators, at any depth
   std::map<std::string, int> sync_ops;  ///< the same, by name
 };
 
@@ -37,21 +37,22 @@ Counts count_ops(const Step& step) {
   g_sink = &counts;
   g_depth = 0;
   g_sync_depth = 0;
-  auto handle = at::addThreadLocalCallback(
-      at::RecordFunctionCallback(
-          [](const at::RecordFunction& fn) -> std::unique_ptr<at::ObserverContext> {
-            if (g_depth++ == 0 && g_sink) ++g_sink->ops[fn.name()];
-            if (pplx::is_host_read_op(fn.name())) {
-              if (g_sync_depth == 0 && g_sink) ++g_sink->syncs, ++g_sink->sync_ops[fn.name()];
-              ++g_sync_depth;
-            }
-            return nullptr;
-          },
-          [](const at::RecordFunction& fn, at::ObserverContext*) {
-            --g_depth;
-            if (pplx::is_host_read_op(fn.name())) --g_sync_depth;
-          })
-          .scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
+  auto handle =
+      at::addThreadLocalCallback(at::RecordFunctionCallback(
+                                     [](const at::RecordFunction& fn) -> std::unique_ptr<at::ObserverContext> {
+                                       if (g_depth++ == 0 && g_sink) ++g_sink->ops[fn.name()];
+                                       if (pplx::is_host_read_op(fn.name())) {
+                                         if (g_sync_depth == 0 && g_sink)
+                                           ++g_sink->syncs, ++g_sink->sync_ops[fn.name()];
+                                         ++g_sync_depth;
+                                       }
+                                       return nullptr;
+                                     },
+                                     [](const at::RecordFunction& fn, at::ObserverContext*) {
+                                       --g_depth;
+                                       if (pplx::is_host_read_op(fn.name())) --g_sync_depth;
+                                     })
+                                     .scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
   step();
   at::removeCallback(handle);
   g_sink = nullptr;

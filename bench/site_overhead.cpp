@@ -107,9 +107,10 @@ void print_trace_site_bytes(const Options& o) {
   }
   const size_t after = mallinfo2().uordblks;
   const double per_site = static_cast<double>(after - before) / trace.size();
-  std::printf("bench: trace_site_bytes=%.0f (sizeof(pplx::Site)=%zu; the rest is heap: name index, "
-              "distribution, value tensor%s)\n",
-              per_site, sizeof(pplx::Site), o.device.is_cpu() ? "" : "; device memory not counted");
+  std::printf(
+      "bench: trace_site_bytes=%.0f (sizeof(pplx::Site)=%zu; the rest is heap: name index, "
+      "distribution, value tensor%s)\n",
+      per_site, sizeof(pplx::Site), o.device.is_cpu() ? "" : "; device memory not counted");
   std::fflush(stdout);
 }
 

@@ -20,8 +20,8 @@ namespace pplx_bench {
 template <class Model, class Guide>
 Step make_svi_step(Model model, Guide guide, double lr) {
   using SVI = pplx::infer::SVI<Model, Guide, pplx::infer::TraceELBO>;
-  auto svi = std::make_shared<SVI>(std::move(model), std::move(guide),
-                                   pplx::optim::Adam(torch::optim::AdamOptions(lr)), pplx::infer::TraceELBO());
+  auto svi = std::make_shared<SVI>(std::move(model), std::move(guide), pplx::optim::Adam(torch::optim::AdamOptions(lr)),
+                                   pplx::infer::TraceELBO());
   return [svi] { return svi->step(); };
 }
 

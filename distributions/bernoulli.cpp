@@ -20,8 +20,7 @@ Bernoulli::Bernoulli(ParamArg probs) : Bernoulli(with_probs(std::move(probs))) {
 
 // Only the given form is validated (as torch validates only what was passed); the other is
 // derived afterwards with torch's formulas (logits from clamped probs, probs = sigmoid(logits)).
-Bernoulli::Bernoulli(BernoulliParams params)
-    : Parametric("Bernoulli", exactly_one(std::move(params))) {
+Bernoulli::Bernoulli(BernoulliParams params) : Parametric("Bernoulli", exactly_one(std::move(params))) {
   if (p_.probs.defined()) {
     auto c = detail::clamp_probs(p_.probs);
     p_.logits = c.log() - (-c).log1p();

@@ -10,8 +10,7 @@ namespace distributions {
 
 /// Bernoulli's parameters: both forms, broadcast to its batch shape (the one not given is derived).
 struct BernoulliParams {
-  BOOST_HANA_DEFINE_STRUCT(BernoulliParams,
-                           (Param<constraints::unit_interval>, probs),
+  BOOST_HANA_DEFINE_STRUCT(BernoulliParams, (Param<constraints::unit_interval>, probs),
                            (Param<constraints::real>, logits));
 };
 

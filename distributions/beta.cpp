@@ -9,13 +9,13 @@ namespace distributions {
 
 template class detail::Parametric<Beta, BetaParams>;
 
-Beta::Beta(ParamArg concentration1, ParamArg concentration0) : Beta([&] {
-  auto opts = ParamArg::common_options({&concentration1, &concentration0});
-  return BetaParams{concentration1.resolve(opts), concentration0.resolve(opts)};
-}()) {}
+Beta::Beta(ParamArg concentration1, ParamArg concentration0)
+    : Beta([&] {
+        auto opts = ParamArg::common_options({&concentration1, &concentration0});
+        return BetaParams{concentration1.resolve(opts), concentration0.resolve(opts)};
+      }()) {}
 
-Beta::Beta(BetaParams params)
-    : Parametric("Beta", std::move(params)) {}
+Beta::Beta(BetaParams params) : Parametric("Beta", std::move(params)) {}
 
 // x = g1 / (g1 + g0) with g_i ~ Gamma(c_i, 1), formed as sigmoid(log g1 - log g0): for small
 // concentrations both gamma draws underflow (Beta(1e-3, 1e-3) put 84 % of float32 draws at exactly

@@ -10,8 +10,7 @@ namespace distributions {
 
 /// Beta's parameters, broadcast to its batch shape.
 struct BetaParams {
-  BOOST_HANA_DEFINE_STRUCT(BetaParams,
-                           (Param<constraints::positive>, concentration1),
+  BOOST_HANA_DEFINE_STRUCT(BetaParams, (Param<constraints::positive>, concentration1),
                            (Param<constraints::positive>, concentration0));
 };
 

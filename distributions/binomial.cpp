@@ -17,10 +17,10 @@ BinomialParams exactly_one(BinomialParams p) {
 
 template class detail::Parametric<Binomial, BinomialParams>;
 
-Binomial::Binomial(ParamArg total_count, ParamArg probs) : Binomial(with_probs(std::move(total_count), std::move(probs))) {}
+Binomial::Binomial(ParamArg total_count, ParamArg probs)
+    : Binomial(with_probs(std::move(total_count), std::move(probs))) {}
 
-Binomial::Binomial(BinomialParams params)
-    : Parametric("Binomial", exactly_one(std::move(params))) {
+Binomial::Binomial(BinomialParams params) : Parametric("Binomial", exactly_one(std::move(params))) {
   if (p_.probs.defined()) {
     auto c = detail::clamp_probs(p_.probs);
     p_.logits = c.log() - (-c).log1p();
@@ -63,8 +63,8 @@ at::Tensor Binomial::entropy() const {
   const double n_max = p_.total_count.max().item<double>();
   const double n_min = p_.total_count.min().item<double>();
   if (n_max != n_min)
-    throw NotImplementedError("Binomial.entropy(): total_count varies across the batch (from ",
-                                                 n_min, " to ", n_max, "); only a homogeneous total_count is supported");
+    throw NotImplementedError("Binomial.entropy(): total_count varies across the batch (from ", n_min, " to ", n_max,
+                              "); only a homogeneous total_count is supported");
   std::vector<int64_t> shape(batch_shape().size() + 1, 1);
   shape[0] = -1;
   auto values = at::arange(n_max + 1, p_.probs.options()).reshape(shape);

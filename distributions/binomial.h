@@ -11,10 +11,8 @@ namespace distributions {
 /// Binomial's parameters: total_count and both forms of the success probability, broadcast to its
 /// batch shape (the form not given is derived).
 struct BinomialParams {
-  BOOST_HANA_DEFINE_STRUCT(BinomialParams,
-                           (Param<constraints::nonnegative_integer>, total_count),
-                           (Param<constraints::unit_interval>, probs),
-                           (Param<constraints::real>, logits));
+  BOOST_HANA_DEFINE_STRUCT(BinomialParams, (Param<constraints::nonnegative_integer>, total_count),
+                           (Param<constraints::unit_interval>, probs), (Param<constraints::real>, logits));
 };
 
 /// Number of successes in `total_count` trials (a nonnegative integer, possibly batched), given

@@ -23,18 +23,14 @@ CategoricalParams normalize_categorical(CategoricalParams p, const char* family)
   PPLX_CHECK_AS(ValueError, t.size(-1) >= 1, family, ": parameter '", n, "' of shape ", shape_str(t.sizes()),
                 " has no categories");
   if (!at::isFloatingType(t.scalar_type())) t = t.to(at::typeMetaToScalarType(at::get_default_dtype()));
-  if (p.probs.defined())
-    p.probs = p.probs / p.probs.sum(-1, true);
-  else
-    p.logits = p.logits - p.logits.logsumexp(-1, true);
+  if (p.probs.defined()) p.probs = p.probs / p.probs.sum(-1, true);
+  else p.logits = p.logits - p.logits.logsumexp(-1, true);
   return p;
 }
 
 void complete_categorical(CategoricalParams& p) {
-  if (p.probs.defined())
-    p.logits = clamp_probs(p.probs).log();
-  else
-    p.probs = at::softmax(p.logits, -1);
+  if (p.probs.defined()) p.logits = clamp_probs(p.probs).log();
+  else p.probs = at::softmax(p.logits, -1);
 }
 
 at::Tensor categorical_sample(const at::Tensor& probs, c10::IntArrayRef sample_shape, c10::IntArrayRef batch_shape,
@@ -56,7 +52,7 @@ at::Tensor categorical_entropy(const CategoricalParams& p) {
   // logits are -inf where with_logits gave -inf; clamping to the lowest finite value keeps
   // 0 * -inf = NaN out of the sum (torch clamps to finfo.min the same way).
   const double lowest = p.logits.scalar_type() == at::kDouble ? std::numeric_limits<double>::lowest()
-                                                             : std::numeric_limits<float>::lowest();
+                                                              : std::numeric_limits<float>::lowest();
   return -(p.logits.clamp_min(lowest) * p.probs).sum(-1);
 }
 

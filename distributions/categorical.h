@@ -12,8 +12,7 @@ namespace distributions {
 /// categories), broadcast to the batch shape. probs are normalized to sum to 1 and logits to
 /// logsumexp 0; the form not given is derived.
 struct CategoricalParams {
-  BOOST_HANA_DEFINE_STRUCT(CategoricalParams,
-                           (Param<constraints::simplex>, probs),
+  BOOST_HANA_DEFINE_STRUCT(CategoricalParams, (Param<constraints::simplex>, probs),
                            (Param<constraints::real_vector>, logits));
 };
 

@@ -12,13 +12,13 @@ namespace distributions {
 
 template class detail::Parametric<Cauchy, CauchyParams>;
 
-Cauchy::Cauchy(ParamArg loc, ParamArg scale) : Cauchy([&] {
-  auto opts = ParamArg::common_options({&loc, &scale});
-  return CauchyParams{loc.resolve(opts), scale.resolve(opts)};
-}()) {}
+Cauchy::Cauchy(ParamArg loc, ParamArg scale)
+    : Cauchy([&] {
+        auto opts = ParamArg::common_options({&loc, &scale});
+        return CauchyParams{loc.resolve(opts), scale.resolve(opts)};
+      }()) {}
 
-Cauchy::Cauchy(CauchyParams params)
-    : Parametric("Cauchy", std::move(params)) {}
+Cauchy::Cauchy(CauchyParams params) : Parametric("Cauchy", std::move(params)) {}
 
 at::Tensor Cauchy::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   return p_.loc + detail::cauchy(extended_shape(sample_shape), gen, p_.loc.options()) * p_.scale;

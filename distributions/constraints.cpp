@@ -29,8 +29,13 @@ class Elementwise final : public Constraint {
   using Predicate = at::Tensor (*)(const at::Tensor&, double, double);
   Elementwise(std::string name, Predicate pred, std::vector<double> args, bool discrete, double lower, double upper,
               Bounds bounds)
-      : name_(std::move(name)), pred_(pred), args_(std::move(args)), discrete_(discrete), lower_(lower),
-        upper_(upper), bounds_(bounds) {}
+      : name_(std::move(name)),
+        pred_(pred),
+        args_(std::move(args)),
+        discrete_(discrete),
+        lower_(lower),
+        upper_(upper),
+        bounds_(bounds) {}
   std::string name() const override { return name_; }
   at::Tensor check(const at::Tensor& v) const override {
     return pred_(v, args_.size() > 0 ? args_[0] : 0.0, args_.size() > 1 ? args_[1] : 0.0);
@@ -174,8 +179,8 @@ class Independent final : public Constraint {
   at::Tensor check(const at::Tensor& v) const override {
     auto ok = base_->check(v);
     if (n_ == 0) return ok;
-    PPLX_CHECK_AS(ValueError, ok.dim() >= n_, "constraints::independent: value of shape ",
-                  c10::IntArrayRef(v.sizes()), " has too few dims for ", n_, " reinterpreted dim(s)");
+    PPLX_CHECK_AS(ValueError, ok.dim() >= n_, "constraints::independent: value of shape ", c10::IntArrayRef(v.sizes()),
+                  " has too few dims for ", n_, " reinterpreted dim(s)");
     return ok.flatten(ok.dim() - n_).all(-1);
   }
   ConstraintPtr base_constraint() const override { return base_; }
@@ -213,30 +218,31 @@ std::string Constraint::describe() const {
 }
 
 ConstraintPtr make_real() {
-  return elementwise("real", [](const at::Tensor& v, double, double) { return v == v; }, {}, false, kNone, kNone,
-                     Bounds::not_nan);
+  return elementwise(
+      "real", [](const at::Tensor& v, double, double) { return v == v; }, {}, false, kNone, kNone, Bounds::not_nan);
 }
 ConstraintPtr make_positive() {
-  return elementwise("positive", [](const at::Tensor& v, double, double) { return v > 0; }, {}, false, 0.0, kNone,
-                     Bounds::lower_open);
+  return elementwise(
+      "positive", [](const at::Tensor& v, double, double) { return v > 0; }, {}, false, 0.0, kNone, Bounds::lower_open);
 }
 ConstraintPtr make_nonnegative() {
-  return elementwise("nonnegative", [](const at::Tensor& v, double, double) { return v >= 0; }, {}, false, 0.0,
-                     kNone, Bounds::lower_closed);
+  return elementwise(
+      "nonnegative", [](const at::Tensor& v, double, double) { return v >= 0; }, {}, false, 0.0, kNone,
+      Bounds::lower_closed);
 }
 ConstraintPtr make_unit_interval() {
   return elementwise(
-      "unit_interval", [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(v <= 1); }, {}, false,
-      0.0, 1.0, Bounds::closed);
+      "unit_interval", [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(v <= 1); }, {}, false, 0.0,
+      1.0, Bounds::closed);
 }
 ConstraintPtr make_boolean() {
-  return elementwise("boolean", [](const at::Tensor& v, double, double) { return (v == 0).logical_or(v == 1); },
-                     {}, true);
+  return elementwise(
+      "boolean", [](const at::Tensor& v, double, double) { return (v == 0).logical_or(v == 1); }, {}, true);
 }
 ConstraintPtr make_nonnegative_integer() {
   return elementwise(
-      "nonnegative_integer",
-      [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(is_integer(v)); }, {}, true, 0.0);
+      "nonnegative_integer", [](const at::Tensor& v, double, double) { return (v >= 0).logical_and(is_integer(v)); },
+      {}, true, 0.0);
 }
 ConstraintPtr make_simplex() { return std::make_shared<Simplex>(); }
 ConstraintPtr make_one_hot() { return std::make_shared<OneHot>(); }
@@ -244,8 +250,9 @@ ConstraintPtr make_lower_cholesky() { return std::make_shared<LowerCholesky>(); 
 ConstraintPtr make_positive_definite() { return std::make_shared<PositiveDefinite>(); }
 ConstraintPtr make_real_vector() { return std::make_shared<RealVector>(); }
 ConstraintPtr make_softplus_positive() {
-  return elementwise("softplus_positive", [](const at::Tensor& v, double, double) { return v > 0; }, {}, false, 0.0,
-                     kNone, Bounds::lower_open);
+  return elementwise(
+      "softplus_positive", [](const at::Tensor& v, double, double) { return v > 0; }, {}, false, 0.0, kNone,
+      Bounds::lower_open);
 }
 ConstraintPtr make_unit_lower_cholesky() { return std::make_shared<UnitLowerCholesky>(); }
 
@@ -262,12 +269,12 @@ ConstraintPtr greater_than_eq(double lb) {
 ConstraintPtr interval(double lb, double ub) {
   PPLX_CHECK_AS(ValueError, lb < ub, "constraints::interval: lower_bound ", lb, " must be < upper_bound ", ub);
   return elementwise(
-      "interval", [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v <= hi); },
-      {lb, ub}, false, lb, ub, Bounds::closed);
+      "interval", [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v <= hi); }, {lb, ub},
+      false, lb, ub, Bounds::closed);
 }
 ConstraintPtr half_open_interval(double lb, double ub) {
-  PPLX_CHECK_AS(ValueError, lb < ub, "constraints::half_open_interval: lower_bound ", lb,
-                " must be < upper_bound ", ub);
+  PPLX_CHECK_AS(ValueError, lb < ub, "constraints::half_open_interval: lower_bound ", lb, " must be < upper_bound ",
+                ub);
   return elementwise(
       "half_open_interval", [](const at::Tensor& v, double lo, double hi) { return (v >= lo).logical_and(v < hi); },
       {lb, ub}, false, lb, ub, Bounds::half_open);

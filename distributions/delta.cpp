@@ -23,8 +23,8 @@ Delta::Delta(at::Tensor v, ParamArg log_density, int64_t event_dim) : Distributi
     try {
       ld = ld.expand(batch_shape_);
     } catch (const c10::Error&) {
-      throw ShapeError("Delta: log_density of shape ", shape_str(ld.sizes()),
-                                   " does not broadcast to batch_shape ", shape_str(batch_shape_));
+      throw ShapeError("Delta: log_density of shape ", shape_str(ld.sizes()), " does not broadcast to batch_shape ",
+                       shape_str(batch_shape_));
     }
   }
   p_.log_density = ld;
@@ -66,8 +66,7 @@ DistPtr Delta::expand(c10::IntArrayRef batch_shape) const {
     d->p_.v = p_.v.expand(full);
     d->p_.log_density = p_.log_density.expand(batch_shape);
   } catch (const c10::Error&) {
-    throw ShapeError("Delta.expand(", shape_str(batch_shape), "): cannot expand batch_shape ",
-                                 shape_str(batch_shape_));
+    throw ShapeError("Delta.expand(", shape_str(batch_shape), "): cannot expand batch_shape ", shape_str(batch_shape_));
   }
   d->batch_shape_ = batch_shape.vec();
   d->event_shape_ = event_shape_;

@@ -11,8 +11,7 @@ template class detail::Parametric<Dirichlet, DirichletParams>;
 
 Dirichlet::Dirichlet(at::Tensor concentration) : Dirichlet(DirichletParams{std::move(concentration)}) {}
 
-Dirichlet::Dirichlet(DirichletParams params)
-    : Parametric("Dirichlet", std::move(params)) {
+Dirichlet::Dirichlet(DirichletParams params) : Parametric("Dirichlet", std::move(params)) {
   event_shape_ = {p_.concentration.size(-1)};
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <pplx/distributions/distribution.h>
 #include <pplx/distributions/detail/validated.h>
 #include <pplx/distributions/detail/versioned_cache.h>
+#include <pplx/distributions/distribution.h>
 
 #include <cstring>
 #include <sstream>
@@ -50,7 +50,8 @@ at::TensorOptions ParamArg::common_options(std::initializer_list<const ParamArg*
   for (const ParamArg* a : args) {
     if (a->is_tensor()) {
       auto t = a->tensor();
-      return t.options().dtype(at::isFloatingType(t.scalar_type()) ? t.scalar_type() : at::typeMetaToScalarType(at::get_default_dtype()));
+      return t.options().dtype(at::isFloatingType(t.scalar_type()) ? t.scalar_type()
+                                                                   : at::typeMetaToScalarType(at::get_default_dtype()));
     }
   }
   return at::TensorOptions().dtype(at::get_default_dtype());
@@ -64,8 +65,7 @@ Shape Distribution::extended_shape(c10::IntArrayRef sample_shape) const {
 }
 
 at::Tensor Distribution::sample(c10::IntArrayRef sample_shape, Generator gen) const {
-  if (!has_rsample())
-    throw NotImplementedError(name() + " does not implement sample()");
+  if (!has_rsample()) throw NotImplementedError(name() + " does not implement sample()");
   return rsample(sample_shape, std::move(gen)).detach();
 }
 
@@ -94,7 +94,8 @@ DistPtr Distribution::with_rsample(bool on) const {
   if (auto* off = dynamic_cast<const NonReparameterized*>(this)) return on ? off->base_dist() : clone();
   if (!on) return has_rsample() ? std::make_shared<NonReparameterized>(clone()) : clone();
   PPLX_CHECK_AS(NotImplementedError, has_rsample(), "with_rsample(true): ", name(), " with batch_shape ",
-                shape_str(batch_shape_), " has no reparameterized sampler; only a switch turned off by "
+                shape_str(batch_shape_),
+                " has no reparameterized sampler; only a switch turned off by "
                 "with_rsample(false) can be turned back on");
   return clone();
 }
@@ -109,8 +110,7 @@ void Distribution::validate_sample(const at::Tensor& value) const {
   auto sup = support();
   detail::validate(value, sup, [value, sup, family = name()](const at::Tensor& ok) {
     throw ValueError(family, ": value of shape ", shape_str(value.sizes()), " (", value.scalar_type(),
-                                       ") is outside the support ", sup->describe(), ": ",
-                                       detail::describe_violation(value, ok, *sup));
+                     ") is outside the support ", sup->describe(), ": ", detail::describe_violation(value, ok, *sup));
   });
 }
 

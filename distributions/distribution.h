@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <ATen/core/Generator.h>
 #include <ATen/ATen.h>
+#include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>
 
 #include <pplx/distributions/constraints.h>

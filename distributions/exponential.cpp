@@ -12,8 +12,7 @@ template class detail::Parametric<Exponential, ExponentialParams>;
 Exponential::Exponential(ParamArg rate)
     : Exponential(ExponentialParams{rate.resolve(ParamArg::common_options({&rate}))}) {}
 
-Exponential::Exponential(ExponentialParams params)
-    : Parametric("Exponential", std::move(params)) {}
+Exponential::Exponential(ExponentialParams params) : Parametric("Exponential", std::move(params)) {}
 
 at::Tensor Exponential::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   return detail::exponential(extended_shape(sample_shape), gen, p_.rate.options()) / p_.rate;

@@ -9,13 +9,13 @@ namespace distributions {
 
 template class detail::Parametric<Gamma, GammaParams>;
 
-Gamma::Gamma(ParamArg concentration, ParamArg rate) : Gamma([&] {
-  auto opts = ParamArg::common_options({&concentration, &rate});
-  return GammaParams{concentration.resolve(opts), rate.resolve(opts)};
-}()) {}
+Gamma::Gamma(ParamArg concentration, ParamArg rate)
+    : Gamma([&] {
+        auto opts = ParamArg::common_options({&concentration, &rate});
+        return GammaParams{concentration.resolve(opts), rate.resolve(opts)};
+      }()) {}
 
-Gamma::Gamma(GammaParams params)
-    : Parametric("Gamma", std::move(params)) {}
+Gamma::Gamma(GammaParams params) : Parametric("Gamma", std::move(params)) {}
 
 // Clamped away from 0 as torch does: a draw that underflows would have log_prob -inf or NaN.
 at::Tensor Gamma::rsample(c10::IntArrayRef sample_shape, Generator gen) const {

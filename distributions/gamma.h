@@ -10,8 +10,7 @@ namespace distributions {
 
 /// Gamma's parameters, broadcast to its batch shape.
 struct GammaParams {
-  BOOST_HANA_DEFINE_STRUCT(GammaParams,
-                           (Param<constraints::positive>, concentration),
+  BOOST_HANA_DEFINE_STRUCT(GammaParams, (Param<constraints::positive>, concentration),
                            (Param<constraints::positive>, rate));
 };
 

@@ -15,8 +15,7 @@ template class detail::Parametric<HalfCauchy, HalfCauchyParams>;
 HalfCauchy::HalfCauchy(ParamArg scale)
     : HalfCauchy(HalfCauchyParams{scale.resolve(ParamArg::common_options({&scale}))}) {}
 
-HalfCauchy::HalfCauchy(HalfCauchyParams params)
-    : Parametric("HalfCauchy", std::move(params)) {}
+HalfCauchy::HalfCauchy(HalfCauchyParams params) : Parametric("HalfCauchy", std::move(params)) {}
 
 at::Tensor HalfCauchy::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   return (detail::cauchy(extended_shape(sample_shape), gen, p_.scale.options()) * p_.scale).abs();

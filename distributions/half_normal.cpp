@@ -15,8 +15,7 @@ template class detail::Parametric<HalfNormal, HalfNormalParams>;
 HalfNormal::HalfNormal(ParamArg scale)
     : HalfNormal(HalfNormalParams{scale.resolve(ParamArg::common_options({&scale}))}) {}
 
-HalfNormal::HalfNormal(HalfNormalParams params)
-    : Parametric("HalfNormal", std::move(params)) {}
+HalfNormal::HalfNormal(HalfNormalParams params) : Parametric("HalfNormal", std::move(params)) {}
 
 at::Tensor HalfNormal::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   return (detail::randn(extended_shape(sample_shape), gen, p_.scale.options()) * p_.scale).abs();
@@ -32,9 +31,7 @@ at::Tensor HalfNormal::log_prob(const at::Tensor& value) const {
 
 at::Tensor HalfNormal::mean() const { return p_.scale * std::sqrt(2.0 / M_PI); }
 at::Tensor HalfNormal::variance() const { return p_.scale.pow(2) * (1.0 - 2.0 / M_PI); }
-at::Tensor HalfNormal::entropy() const {
-  return 0.5 + 0.5 * std::log(2 * M_PI) + p_.scale.log() - std::log(2.0);
-}
+at::Tensor HalfNormal::entropy() const { return 0.5 + 0.5 * std::log(2 * M_PI) + p_.scale.log() - std::log(2.0); }
 
 }  // namespace distributions
 }  // namespace pplx

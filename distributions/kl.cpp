@@ -154,9 +154,8 @@ struct Entry {
 class Registry {
  public:
   Registry() {
-    add<Normal, Normal>([](const Normal& p, const Normal& q) {
-      return kl_normal_normal(p.loc(), p.scale(), q.loc(), q.scale());
-    });
+    add<Normal, Normal>(
+        [](const Normal& p, const Normal& q) { return kl_normal_normal(p.loc(), p.scale(), q.loc(), q.scale()); });
     // KL is invariant under the shared bijection exp, so LogNormals compare as their Normals.
     add<LogNormal, LogNormal>([](const LogNormal& p, const LogNormal& q) {
       return kl_normal_normal(p.loc(), p.scale(), q.loc(), q.scale());
@@ -227,9 +226,9 @@ at::Tensor kl_divergence(const Distribution& p_in, const Distribution& q_in) {
   const Distribution& q = density_of(q_in);
   Entry e;
   if (!registry().find(typeid(p), typeid(q), &e))
-    throw NotImplementedError("kl_divergence: no closed form registered for KL(", p.name(), " || ",
-                                                q.name(), "); register one with dist::register_kl<P, Q>(fn) or use "
-                                                "a Monte Carlo estimate (e.g. TraceELBO instead of TraceMeanFieldELBO)");
+    throw NotImplementedError("kl_divergence: no closed form registered for KL(", p.name(), " || ", q.name(),
+                              "); register one with dist::register_kl<P, Q>(fn) or use "
+                              "a Monte Carlo estimate (e.g. TraceELBO instead of TraceMeanFieldELBO)");
   return e.fn(p, q);
 }
 

@@ -11,13 +11,13 @@ namespace distributions {
 
 template class detail::Parametric<Laplace, LaplaceParams>;
 
-Laplace::Laplace(ParamArg loc, ParamArg scale) : Laplace([&] {
-  auto opts = ParamArg::common_options({&loc, &scale});
-  return LaplaceParams{loc.resolve(opts), scale.resolve(opts)};
-}()) {}
+Laplace::Laplace(ParamArg loc, ParamArg scale)
+    : Laplace([&] {
+        auto opts = ParamArg::common_options({&loc, &scale});
+        return LaplaceParams{loc.resolve(opts), scale.resolve(opts)};
+      }()) {}
 
-Laplace::Laplace(LaplaceParams params)
-    : Parametric("Laplace", std::move(params)) {}
+Laplace::Laplace(LaplaceParams params) : Parametric("Laplace", std::move(params)) {}
 
 // Inverse CDF of u ~ Uniform(eps - 1, 1), as torch: the open lower end keeps log1p(-|u|) finite.
 at::Tensor Laplace::rsample(c10::IntArrayRef sample_shape, Generator gen) const {

@@ -11,13 +11,13 @@ namespace distributions {
 
 template class detail::Parametric<LogNormal, LogNormalParams>;
 
-LogNormal::LogNormal(ParamArg loc, ParamArg scale) : LogNormal([&] {
-  auto opts = ParamArg::common_options({&loc, &scale});
-  return LogNormalParams{loc.resolve(opts), scale.resolve(opts)};
-}()) {}
+LogNormal::LogNormal(ParamArg loc, ParamArg scale)
+    : LogNormal([&] {
+        auto opts = ParamArg::common_options({&loc, &scale});
+        return LogNormalParams{loc.resolve(opts), scale.resolve(opts)};
+      }()) {}
 
-LogNormal::LogNormal(LogNormalParams params)
-    : Parametric("LogNormal", std::move(params)) {}
+LogNormal::LogNormal(LogNormalParams params) : Parametric("LogNormal", std::move(params)) {}
 
 at::Tensor LogNormal::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   return (p_.loc + detail::randn(extended_shape(sample_shape), gen, p_.loc.options()) * p_.scale).exp();

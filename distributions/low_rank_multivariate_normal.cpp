@@ -15,18 +15,18 @@ const char* kLowRankMvn = "LowRankMultivariateNormal";
 LowRankMultivariateNormalParams check_shapes(LowRankMultivariateNormalParams p) {
   PPLX_CHECK_AS(ValueError, p.loc.defined() && p.cov_factor.defined() && p.cov_diag.defined(), kLowRankMvn,
                 ": loc, cov_factor and cov_diag must be defined");
-  PPLX_CHECK_AS(ValueError, p.loc.dim() >= 1, kLowRankMvn, ": parameter 'loc' must be at least one-dimensional, got shape ",
-                shape_str(p.loc.sizes()));
+  PPLX_CHECK_AS(ValueError, p.loc.dim() >= 1, kLowRankMvn,
+                ": parameter 'loc' must be at least one-dimensional, got shape ", shape_str(p.loc.sizes()));
   PPLX_CHECK_AS(ValueError, p.cov_factor.dim() >= 2, kLowRankMvn,
                 ": parameter 'cov_factor' must be at least two-dimensional ([..., D, R]), got shape ",
                 shape_str(p.cov_factor.sizes()));
   PPLX_CHECK_AS(ValueError, p.cov_diag.dim() >= 1, kLowRankMvn,
                 ": parameter 'cov_diag' must be at least one-dimensional, got shape ", shape_str(p.cov_diag.sizes()));
   const int64_t d = p.loc.size(-1);
-  PPLX_CHECK_AS(ShapeError, p.cov_factor.size(-2) == d && p.cov_diag.size(-1) == d, kLowRankMvn, ": cov_factor of shape ",
-                shape_str(p.cov_factor.sizes()), " must be [..., ", d, ", R] and cov_diag of shape ",
-                shape_str(p.cov_diag.sizes()), " must be [..., ", d, "] to match loc of shape ",
-                shape_str(p.loc.sizes()));
+  PPLX_CHECK_AS(ShapeError, p.cov_factor.size(-2) == d && p.cov_diag.size(-1) == d, kLowRankMvn,
+                ": cov_factor of shape ", shape_str(p.cov_factor.sizes()), " must be [..., ", d,
+                ", R] and cov_diag of shape ", shape_str(p.cov_diag.sizes()), " must be [..., ", d,
+                "] to match loc of shape ", shape_str(p.loc.sizes()));
   return p;
 }
 }  // namespace

@@ -11,10 +11,8 @@ namespace distributions {
 /// LowRankMultivariateNormal's parameters: loc [..., D], cov_factor [..., D, R] and cov_diag
 /// [..., D], broadcast to the batch shape.
 struct LowRankMultivariateNormalParams {
-  BOOST_HANA_DEFINE_STRUCT(LowRankMultivariateNormalParams,
-                           (Param<constraints::real_vector>, loc),
-                           (Param<constraints::real, 2>, cov_factor),
-                           (Param<constraints::positive, 1>, cov_diag));
+  BOOST_HANA_DEFINE_STRUCT(LowRankMultivariateNormalParams, (Param<constraints::real_vector>, loc),
+                           (Param<constraints::real, 2>, cov_factor), (Param<constraints::positive, 1>, cov_diag));
 };
 
 /// Multivariate normal with covariance cov_factor @ cov_factor^T + diag(cov_diag): O(D R^2)

@@ -2,8 +2,8 @@
 #include <pplx/distributions/mixture_same_family.h>
 
 #include <ATen/ATen.h>
-#include <c10/core/GradMode.h>
 #include <ATen/ExpandUtils.h>
+#include <c10/core/GradMode.h>
 
 #include <pplx/distributions/categorical.h>
 #include <pplx/error.h>
@@ -36,8 +36,7 @@ MixtureSameFamily::MixtureSameFamily(DistPtr mixture_distribution, DistPtr compo
     batch_shape_ = at::infer_size(mixture_->batch_shape(), cbs.slice(0, cbs.size() - 1));
   } catch (const c10::Error&) {
     throw ShapeError("MixtureSameFamily: mixture batch_shape ", shape_str(mixture_->batch_shape()),
-                                       " does not broadcast with the components' batch_shape ", shape_str(cbs),
-                                       " without its last dim");
+                     " does not broadcast with the components' batch_shape ", shape_str(cbs), " without its last dim");
   }
   event_shape_ = component_->event_shape().vec();
   if (mixture_->batch_shape() != c10::IntArrayRef(batch_shape_)) mixture_ = mixture_->expand(batch_shape_);
@@ -54,8 +53,8 @@ at::Tensor MixtureSameFamily::padded_probs() const {
 
 at::Tensor MixtureSameFamily::sample(c10::IntArrayRef sample_shape, Generator gen) const {
   c10::NoGradGuard no_grad;
-  auto which = mixture_->sample(sample_shape, gen);               // [S..., B...]
-  auto comps = component_->sample(sample_shape, gen);             // [S..., B..., K, E...]
+  auto which = mixture_->sample(sample_shape, gen);    // [S..., B...]
+  auto comps = component_->sample(sample_shape, gen);  // [S..., B..., K, E...]
   const int64_t ed = event_dim();
   auto index = which;
   for (int64_t i = 0; i <= ed; ++i) index = index.unsqueeze(-1);  // [S..., B..., 1, 1...]
@@ -69,15 +68,13 @@ at::Tensor MixtureSameFamily::log_prob(const at::Tensor& value) const {
   const int64_t ed = event_dim();
   PPLX_CHECK_AS(ShapeError, value.dim() >= ed, "MixtureSameFamily: value of shape ", shape_str(value.sizes()),
                 " has fewer dims than event_shape ", shape_str(event_shape_));
-  auto x = value.unsqueeze(value.dim() - ed);                     // room for the component dim
-  auto lp = component_->log_prob(x);                              // [S..., B..., K]
+  auto x = value.unsqueeze(value.dim() - ed);  // room for the component dim
+  auto lp = component_->log_prob(x);           // [S..., B..., K]
   auto log_w = static_cast<const Categorical&>(*mixture_).logits();
   return at::logsumexp(lp + log_w, -1);
 }
 
-at::Tensor MixtureSameFamily::mean() const {
-  return (padded_probs() * component_->mean()).sum(-1 - event_dim());
-}
+at::Tensor MixtureSameFamily::mean() const { return (padded_probs() * component_->mean()).sum(-1 - event_dim()); }
 
 at::Tensor MixtureSameFamily::variance() const {
   const int64_t k_dim = -1 - event_dim();

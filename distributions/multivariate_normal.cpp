@@ -64,14 +64,13 @@ at::Tensor cholesky_of(const at::Tensor& m, const char* what) {
     const auto& pd = constraints::positive_definite;
     detail::validate(m, pd, [m, pd, what](const at::Tensor& ok) {
       throw ValueError(kMvn, ": parameter '", what, "' of shape ", shape_str(m.sizes()),
-                                         " violates constraint positive_definite (", detail::describe_violation(m, ok, *pd),
-                                         ")");
+                       " violates constraint positive_definite (", detail::describe_violation(m, ok, *pd), ")");
     });
   }
   auto res = at::linalg_cholesky_ex(m);
   detail::require((std::get<1>(res) == 0).all(), [shape = m.sizes().vec(), what] {
     throw ValueError(kMvn, ": parameter '", what, "' of shape ", shape_str(shape),
-                                       " is not positive definite (Cholesky factorization failed)");
+                     " is not positive definite (Cholesky factorization failed)");
   });
   return std::get<0>(res);
 }

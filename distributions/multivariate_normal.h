@@ -11,8 +11,7 @@ namespace distributions {
 /// MultivariateNormal's parameters: loc [..., D] and the lower Cholesky factor of the covariance
 /// [..., D, D], broadcast to the batch shape.
 struct MultivariateNormalParams {
-  BOOST_HANA_DEFINE_STRUCT(MultivariateNormalParams,
-                           (Param<constraints::real_vector>, loc),
+  BOOST_HANA_DEFINE_STRUCT(MultivariateNormalParams, (Param<constraints::real_vector>, loc),
                            (Param<constraints::lower_cholesky>, scale_tril));
 };
 

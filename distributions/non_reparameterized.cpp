@@ -7,7 +7,8 @@ namespace pplx {
 namespace distributions {
 
 NonReparameterized::NonReparameterized(DistPtr base)
-    : Distribution(Shape(base ? base->batch_shape().vec() : Shape()), Shape(base ? base->event_shape().vec() : Shape())),
+    : Distribution(Shape(base ? base->batch_shape().vec() : Shape()),
+                   Shape(base ? base->event_shape().vec() : Shape())),
       base_(std::move(base)) {
   PPLX_CHECK_AS(ValueError, base_ != nullptr, "with_rsample(false): base distribution is null");
 }

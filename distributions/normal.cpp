@@ -11,13 +11,13 @@ namespace distributions {
 
 template class detail::Parametric<Normal, NormalParams>;
 
-Normal::Normal(ParamArg loc, ParamArg scale) : Normal([&] {
-  auto opts = ParamArg::common_options({&loc, &scale});
-  return NormalParams{loc.resolve(opts), scale.resolve(opts)};
-}()) {}
+Normal::Normal(ParamArg loc, ParamArg scale)
+    : Normal([&] {
+        auto opts = ParamArg::common_options({&loc, &scale});
+        return NormalParams{loc.resolve(opts), scale.resolve(opts)};
+      }()) {}
 
-Normal::Normal(NormalParams params)
-    : Parametric("Normal", std::move(params)) {}
+Normal::Normal(NormalParams params) : Parametric("Normal", std::move(params)) {}
 
 at::Tensor Normal::rsample(c10::IntArrayRef sample_shape, Generator gen) const {
   return p_.loc + detail::randn(extended_shape(sample_shape), gen, p_.loc.options()) * p_.scale;

@@ -11,8 +11,7 @@ template class detail::Parametric<Poisson, PoissonParams>;
 
 Poisson::Poisson(ParamArg rate) : Poisson(PoissonParams{rate.resolve(ParamArg::common_options({&rate}))}) {}
 
-Poisson::Poisson(PoissonParams params)
-    : Parametric("Poisson", std::move(params)) {}
+Poisson::Poisson(PoissonParams params) : Parametric("Poisson", std::move(params)) {}
 
 at::Tensor Poisson::sample(c10::IntArrayRef sample_shape, Generator gen) const {
   return detail::poisson(p_.rate.expand(extended_shape(sample_shape)), gen);

@@ -43,9 +43,7 @@ at::Tensor ScaleMixtureNormal::log_prob(const at::Tensor& value) const {
   return at::logsumexp(at::stack(at::broadcast_tensors({lp1, lp2}), -1), -1);
 }
 
-at::Tensor ScaleMixtureNormal::variance() const {
-  return p_.pi * p_.scale1.pow(2) + (1 - p_.pi) * p_.scale2.pow(2);
-}
+at::Tensor ScaleMixtureNormal::variance() const { return p_.pi * p_.scale1.pow(2) + (1 - p_.pi) * p_.scale2.pow(2); }
 
 }  // namespace distributions
 }  // namespace pplx

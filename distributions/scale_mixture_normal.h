@@ -10,10 +10,8 @@ namespace distributions {
 
 /// ScaleMixtureNormal's parameters, broadcast to its batch shape.
 struct ScaleMixtureNormalParams {
-  BOOST_HANA_DEFINE_STRUCT(ScaleMixtureNormalParams,
-                           (Param<constraints::real>, loc),
-                           (Param<constraints::positive>, scale1),
-                           (Param<constraints::positive>, scale2),
+  BOOST_HANA_DEFINE_STRUCT(ScaleMixtureNormalParams, (Param<constraints::real>, loc),
+                           (Param<constraints::positive>, scale1), (Param<constraints::positive>, scale2),
                            (Param<constraints::unit_interval>, pi));
 };
 

@@ -12,13 +12,13 @@ namespace distributions {
 
 template class detail::Parametric<StudentT, StudentTParams>;
 
-StudentT::StudentT(ParamArg df, ParamArg loc, ParamArg scale) : StudentT([&] {
-  auto opts = ParamArg::common_options({&df, &loc, &scale});
-  return StudentTParams{df.resolve(opts), loc.resolve(opts), scale.resolve(opts)};
-}()) {}
+StudentT::StudentT(ParamArg df, ParamArg loc, ParamArg scale)
+    : StudentT([&] {
+        auto opts = ParamArg::common_options({&df, &loc, &scale});
+        return StudentTParams{df.resolve(opts), loc.resolve(opts), scale.resolve(opts)};
+      }()) {}
 
-StudentT::StudentT(StudentTParams params)
-    : Parametric("StudentT", std::move(params)) {}
+StudentT::StudentT(StudentTParams params) : Parametric("StudentT", std::move(params)) {}
 
 // loc + scale * X / sqrt(Z / df) with X ~ Normal(0, 1) and Z ~ Chi2(df) = 2 * Gamma(df / 2, 1).
 // Z is drawn in log space: for small df the gamma draw underflows (float32 StudentT(0.1) capped its
@@ -39,9 +39,7 @@ at::Tensor StudentT::log_prob(const at::Tensor& value) const {
   return -0.5 * (p_.df + 1.0) * (y.pow(2) / p_.df).log1p() - z;
 }
 
-at::Tensor StudentT::mean() const {
-  return at::where(p_.df > 1, p_.loc, std::numeric_limits<double>::quiet_NaN());
-}
+at::Tensor StudentT::mean() const { return at::where(p_.df > 1, p_.loc, std::numeric_limits<double>::quiet_NaN()); }
 
 at::Tensor StudentT::variance() const {
   auto finite = p_.scale.pow(2) * p_.df / (p_.df - 2);

@@ -10,9 +10,7 @@ namespace distributions {
 
 /// StudentT's parameters, broadcast to its batch shape.
 struct StudentTParams {
-  BOOST_HANA_DEFINE_STRUCT(StudentTParams,
-                           (Param<constraints::positive>, df),
-                           (Param<constraints::real>, loc),
+  BOOST_HANA_DEFINE_STRUCT(StudentTParams, (Param<constraints::positive>, df), (Param<constraints::real>, loc),
                            (Param<constraints::positive>, scale));
 };
 

@@ -25,7 +25,7 @@ double tiny(const at::Tensor& t) {
 }
 double eps(const at::Tensor& t) {
   return t.scalar_type() == at::kDouble ? std::numeric_limits<double>::epsilon()
-                                         : std::numeric_limits<float>::epsilon();
+                                        : std::numeric_limits<float>::epsilon();
 }
 at::Tensor clipped_sigmoid(const at::Tensor& x) { return at::sigmoid(x).clamp(tiny(x), 1.0 - eps(x)); }
 
@@ -39,9 +39,7 @@ class Identity final : public Transform {
   std::string name() const override { return "identity"; }
   at::Tensor forward(const at::Tensor& x) const override { return x; }
   at::Tensor inverse(const at::Tensor& y) const override { return y; }
-  at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const override {
-    return at::zeros_like(x);
-  }
+  at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const override { return at::zeros_like(x); }
   bool is_identity() const override { return true; }
 };
 
@@ -147,9 +145,7 @@ class Softplus final : public Transform {
   std::string name() const override { return "softplus"; }
   at::Tensor forward(const at::Tensor& x) const override { return at::softplus(x); }
   at::Tensor inverse(const at::Tensor& y) const override { return y + y.neg().expm1().neg().log(); }
-  at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const override {
-    return -at::softplus(-x);
-  }
+  at::Tensor log_abs_det_jacobian(const at::Tensor& x, const at::Tensor&) const override { return -at::softplus(-x); }
   constraints::ConstraintPtr codomain() const override { return constraints::softplus_positive; }
 };
 
@@ -157,9 +153,7 @@ class Softplus final : public Transform {
 class UnitLowerCholesky final : public Transform {
  public:
   std::string name() const override { return "unit_lower_cholesky"; }
-  at::Tensor forward(const at::Tensor& x) const override {
-    return x.tril(-1) + at::eye(x.size(-1), x.options());
-  }
+  at::Tensor forward(const at::Tensor& x) const override { return x.tril(-1) + at::eye(x.size(-1), x.options()); }
   at::Tensor inverse(const at::Tensor& y) const override { return y.tril(-1); }
   at::Tensor log_abs_det_jacobian(const at::Tensor&, const at::Tensor&) const override {
     throw NotImplementedError("transforms::unit_lower_cholesky has no log_abs_det_jacobian (its diagonal is fixed)");
@@ -358,8 +352,8 @@ TransformPtr registry(const constraints::ConstraintPtr& c, bool bijective) {
   }
   if (n == "simplex") return bijective ? stick_breaking() : softmax();
   if (n == "lower_cholesky" && !bijective) return lower_cholesky();
-  throw NotImplementedError(bijective ? "biject_to" : "transform_to",
-                                        ": no transform registered for constraint '", c->describe(), "'");
+  throw NotImplementedError(bijective ? "biject_to" : "transform_to", ": no transform registered for constraint '",
+                            c->describe(), "'");
 }
 }  // namespace
 

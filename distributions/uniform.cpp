@@ -9,22 +9,22 @@ namespace distributions {
 
 template class detail::Parametric<Uniform, UniformParams>;
 
-Uniform::Uniform(ParamArg low, ParamArg high) : Uniform([&] {
-  auto opts = ParamArg::common_options({&low, &high});
-  return UniformParams{low.resolve(opts), high.resolve(opts)};
-}()) {}
+Uniform::Uniform(ParamArg low, ParamArg high)
+    : Uniform([&] {
+        auto opts = ParamArg::common_options({&low, &high});
+        return UniformParams{low.resolve(opts), high.resolve(opts)};
+      }()) {}
 
 // low and high constrain each other, so the base checks neither and the constructor checks
 // low < high (which also rejects NaN).
-Uniform::Uniform(UniformParams params)
-    : Parametric("Uniform", std::move(params)) {
+Uniform::Uniform(UniformParams params) : Parametric("Uniform", std::move(params)) {
   if (!is_validation_enabled()) return;
   auto bad = (p_.low < p_.high).logical_not();
   if (bad.any().item<bool>()) {
-    throw ValueError("Uniform: parameter 'low' must be < 'high' elementwise (batch_shape ",
-                                       shape_str(batch_shape()), "; ", bad.sum().item<int64_t>(), " of ", bad.numel(),
-                                       " elements violate it, e.g. low = ", p_.low.masked_select(bad)[0].item<double>(),
-                                       ", high = ", p_.high.masked_select(bad)[0].item<double>(), ")");
+    throw ValueError("Uniform: parameter 'low' must be < 'high' elementwise (batch_shape ", shape_str(batch_shape()),
+                     "; ", bad.sum().item<int64_t>(), " of ", bad.numel(),
+                     " elements violate it, e.g. low = ", p_.low.masked_select(bad)[0].item<double>(),
+                     ", high = ", p_.high.masked_select(bad)[0].item<double>(), ")");
   }
 }
 

@@ -19,7 +19,8 @@ namespace {
 struct Entry {
   const c10::TensorImpl* impl = nullptr;
   // Pins the TensorImpl's memory: while it is held, no other tensor can live at `impl`.
-  c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl> weak{c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>()};
+  c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl> weak{
+      c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>()};
   int64_t version = 0;
   constraints::ConstraintPtr constraint;
 };
@@ -64,11 +65,11 @@ void remember(const at::Tensor& t, const constraints::ConstraintPtr& c, Entry* s
 // A check queued by a DeferredValidation scope: its device-side verdict (undefined for checks
 // only a NaN fails, see Constraint::only_rejects_nan) and how to rerun it on the host.
 struct Pending {
-  at::Tensor tensor;                     // remembered on commit (undefined for require())
+  at::Tensor tensor;  // remembered on commit (undefined for require())
   constraints::ConstraintPtr constraint;
-  int64_t version = 0;                   // tensor's version when queued
+  int64_t version = 0;  // tensor's version when queued
   at::Tensor verdict;
-  std::function<void()> rerun;           // checks now, throws on failure
+  std::function<void()> rerun;  // checks now, throws on failure
 };
 
 struct Queue {
@@ -200,7 +201,8 @@ double DeferredValidation::read(const at::Tensor& loss) {
 void DeferredValidation::commit() {
   if (!owns_) return;
   for (const auto& p : detail::active_queue->pending)
-    if (p.constraint && detail::rememberable(p.tensor)) detail::remember(p.tensor, p.constraint, detail::find(p.tensor, p.constraint));
+    if (p.constraint && detail::rememberable(p.tensor))
+      detail::remember(p.tensor, p.constraint, detail::find(p.tensor, p.constraint));
   detail::active_queue->pending.clear();
 }
 

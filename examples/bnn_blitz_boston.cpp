@@ -66,8 +66,8 @@ Metrics evaluate(const torch::Tensor& samples, const torch::Tensor& y) {
 }
 
 void report(const char* name, const Metrics& m, const char* data = "test") {
-  std::printf("%-34s %s RMSE %.3f   mean interval width %.3f   coverage of mean +- 2 std %.1f %%\n", name, data,
-              m.rmse, m.width, 100 * m.coverage);
+  std::printf("%-34s %s RMSE %.3f   mean interval width %.3f   coverage of mean +- 2 std %.1f %%\n", name, data, m.rmse,
+              m.width, 100 * m.coverage);
 }
 
 // --- 1. BLiTZ --------------------------------------------------------------------------------------
@@ -75,7 +75,9 @@ void report(const char* name, const Metrics& m, const char* data = "test") {
 struct BlitzRegressorImpl : torch::nn::Module {
   BlitzRegressorImpl() {
     auto opts = [](int64_t in, int64_t out) {
-      return nn::BayesianLinearOptions(in, out).prior(nn::priors::scale_mixture(1.0, 0.1, 0.4)).posterior_rho_init(-7.0);
+      return nn::BayesianLinearOptions(in, out)
+          .prior(nn::priors::scale_mixture(1.0, 0.1, 0.4))
+          .posterior_rho_init(-7.0);
     };
     blinear1 = register_module("blinear1", nn::BayesianLinear(opts(13, 512)));
     blinear2 = register_module("blinear2", nn::BayesianLinear(opts(512, 1)));
@@ -183,8 +185,9 @@ Metrics run_pplx(const ex::Args& args, NoisyRegression& r, const torch::Tensor& 
                          pplx::infer::TraceELBO(pplx::infer::TraceELBOOptions().num_particles(2)));
     for (int64_t step = 0; step < steps; ++step) {
       double loss = svi.step(x, y);
-      if ((step + 1) % (steps / 4) == 0) std::printf("  SVI step %5lld  -ELBO per data point %.3f\n",
-                                                      static_cast<long long>(step + 1), loss / x.size(0));
+      if ((step + 1) % (steps / 4) == 0)
+        std::printf("  SVI step %5lld  -ELBO per data point %.3f\n", static_cast<long long>(step + 1),
+                    loss / x.size(0));
     }
     double elbo = 0;
     for (int i = 0; i < 100; ++i) elbo -= svi.evaluate_loss(x, y) / 100;
@@ -218,8 +221,8 @@ Metrics run_pplx_auto(const ex::Args& args, const torch::Tensor& x, const torch:
                        pplx::infer::TraceELBO(pplx::infer::TraceELBOOptions().num_particles(2)));
   for (int64_t step = 0; step < steps; ++step) {
     double loss = svi.step(x, y);
-    if ((step + 1) % (steps / 4) == 0) std::printf("  SVI step %5lld  -ELBO per data point %.3f\n",
-                                                    static_cast<long long>(step + 1), loss / x.size(0));
+    if ((step + 1) % (steps / 4) == 0)
+      std::printf("  SVI step %5lld  -ELBO per data point %.3f\n", static_cast<long long>(step + 1), loss / x.size(0));
   }
   auto q = guide.quantiles({0.05, 0.5, 0.95}).at("sigma");
   std::printf("  noise scale posterior (AutoNormal): median %.3f, 90 %% interval [%.3f, %.3f]\n", q[1].item<double>(),
@@ -262,8 +265,8 @@ int main(int argc, char** argv) {
   if (!args.has("--load")) {
     blitz = run_blitz(args, x, y, xt, yt);
     report("BLiTZ 13-512-1, sample_elbo:", blitz);
-    panels.push_back({"BLiTZ: mean +- 2 std of 100 networks", yt, blitz.mean, blitz.interval.lower,
-                      blitz.interval.upper});
+    panels.push_back(
+        {"BLiTZ: mean +- 2 std of 100 networks", yt, blitz.mean, blitz.interval.lower, blitz.interval.upper});
   }
   NoisyRegression r;
   r.net->to(args.device);
@@ -278,8 +281,8 @@ int main(int argc, char** argv) {
                 pplx::get_param_store().get("sigma_loc").item<double>(),
                 pplx::get_param_store().get("sigma_scale").item<double>());
   }
-  panels.push_back({"pplx: predictive mean +- 2 std (weights + noise)", yt, ours.mean, ours.interval.lower,
-                    ours.interval.upper});
+  panels.push_back(
+      {"pplx: predictive mean +- 2 std (weights + noise)", yt, ours.mean, ours.interval.lower, ours.interval.upper});
   const std::string plot = args.get("--plot", "bnn_blitz_boston.svg");
   ex::write_interval_plot(plot, panels, "MEDV (standardised)");
   std::printf("plot written to %s\n", plot.c_str());
@@ -287,8 +290,10 @@ int main(int argc, char** argv) {
   if (!args.ci && !args.has("--load") && guide_kind == "manual") {  // goals set for the hand-written guide
     bool ok = blitz.coverage >= 0.90 && blitz.rmse <= 0.65 && ours.coverage >= 0.90 && ours.coverage <= 0.98 &&
               ours.rmse <= 0.50 && ours.rmse < blitz.rmse;
-    std::printf("goals (BLiTZ coverage >= 90 %% and RMSE <= 0.65; pplx coverage 90-98 %%, RMSE <= 0.50 and below "
-                "BLiTZ's): %s\n", ok ? "met" : "NOT met");
+    std::printf(
+        "goals (BLiTZ coverage >= 90 %% and RMSE <= 0.65; pplx coverage 90-98 %%, RMSE <= 0.50 and below "
+        "BLiTZ's): %s\n",
+        ok ? "met" : "NOT met");
   }
   return 0;
 }

@@ -130,19 +130,20 @@ int main(int argc, char** argv) {
 
   // "I don't know": 100 networks per image, median probability per class, threshold 0.2.
   const int64_t networks = args.ci ? 10 : 100;
-  auto probs = bnn.sampled_probs(test.images, networks);      // [S, N, 10]
-  auto median = std::get<0>(probs.median(0));                 // [N, 10]
+  auto probs = bnn.sampled_probs(test.images, networks);  // [S, N, 10]
+  auto median = std::get<0>(probs.median(0));             // [N, 10]
   auto best = median.max(1);
   auto answered = std::get<0>(best) > 0.2;
   auto correct = std::get<1>(best).eq(test.labels).logical_and(answered);
   const auto n_answered = answered.sum().item<int64_t>();
   const double mean_acc = probs.mean(0).argmax(1).eq(test.labels).to(torch::kDouble).mean().item<double>();
   std::printf("test accuracy, average of %lld networks: %.2f %%\n", static_cast<long long>(networks), 100 * mean_acc);
-  std::printf("with refusal (median class probability > 0.2 over %lld networks): answered %lld of %lld images, "
-              "refused %lld; accuracy on answered %.2f %%\n",
-              static_cast<long long>(networks), static_cast<long long>(n_answered),
-              static_cast<long long>(test.size()), static_cast<long long>(test.size() - n_answered),
-              n_answered ? 100.0 * correct.sum().item<int64_t>() / n_answered : 0.0);
+  std::printf(
+      "with refusal (median class probability > 0.2 over %lld networks): answered %lld of %lld images, "
+      "refused %lld; accuracy on answered %.2f %%\n",
+      static_cast<long long>(networks), static_cast<long long>(n_answered), static_cast<long long>(test.size()),
+      static_cast<long long>(test.size() - n_answered),
+      n_answered ? 100.0 * correct.sum().item<int64_t>() / n_answered : 0.0);
   if (args.full) std::printf("goal (>= 84 %% test accuracy): %s\n", mean_acc >= 0.84 ? "met" : "NOT met");
   return 0;
 }

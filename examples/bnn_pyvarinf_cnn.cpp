@@ -61,7 +61,7 @@ struct CnnImpl : torch::nn::Cloneable<CnnImpl> {
   }
   torch::Tensor forward(const torch::Tensor& x) {
     auto out = torch::max_pool2d(torch::relu(bn1(conv1(x))), 2);  // [B, 16, 12, 12]
-    out = torch::max_pool2d(torch::relu(bn2(conv2(out))), 2);      // [B, 32, 4, 4]
+    out = torch::max_pool2d(torch::relu(bn2(conv2(out))), 2);     // [B, 32, 4, 4]
     return fc2(torch::relu(fc1(out.flatten(1))));
   }
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
   // Images and labels move to the device once; the minibatches are index_selects there.
   auto train = ex::load_fashion_mnist("train", args.by_mode<int64_t>(256, 10000, 60000)).to(args.device);
   auto test = ex::load_fashion_mnist("test", args.by_mode<int64_t>(256, 2000, 10000)).to(args.device);
-  if (train.images_2d().size(2) != 28 || train.labels.max().item<int64_t>() > 9 || test.labels.min().item<int64_t>() < 0) {
+  if (train.images_2d().size(2) != 28 || train.labels.max().item<int64_t>() > 9 ||
+      test.labels.min().item<int64_t>() < 0) {
     std::cerr << "unexpected Fashion-MNIST shapes or labels\n";
     return 1;
   }
@@ -138,12 +139,13 @@ int main(int argc, char** argv) {
               static_cast<long long>(test.size()));
   torch::manual_seed(args.seed);
   Cnn cnn;  // one ordinary network; each prior gets its own variational copy, cnn itself never changes
-  std::vector<pplx::Prior> all = {nn::priors::gaussian(),
-                                nn::priors::conjugate(/*n_mc_samples=*/10, /*alpha_0=*/0.5, /*beta_0=*/0.01,
-                                                      /*mu_0=*/0.0, /*kappa_0=*/0.5),
-                                nn::priors::conjugate_known_mean(/*n_mc_samples=*/10, /*mean=*/0.0, /*alpha_0=*/0.5,
-                                                                 /*beta_0=*/0.01),
-                                nn::priors::mixtgauss(/*n_mc_samples=*/10, /*sigma_1=*/0.2, /*sigma_2=*/0.005, /*pi=*/0.5)};
+  std::vector<pplx::Prior> all = {
+      nn::priors::gaussian(),
+      nn::priors::conjugate(/*n_mc_samples=*/10, /*alpha_0=*/0.5, /*beta_0=*/0.01,
+                            /*mu_0=*/0.0, /*kappa_0=*/0.5),
+      nn::priors::conjugate_known_mean(/*n_mc_samples=*/10, /*mean=*/0.0, /*alpha_0=*/0.5,
+                                       /*beta_0=*/0.01),
+      nn::priors::mixtgauss(/*n_mc_samples=*/10, /*sigma_1=*/0.2, /*sigma_2=*/0.005, /*pi=*/0.5)};
   // --prior NAME trains with one prior only (the one whose description is NAME or NAME(...)).
   if (args.has("--prior")) {
     const auto wanted = args.get("--prior");

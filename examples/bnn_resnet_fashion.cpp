@@ -86,7 +86,8 @@ struct BayesianResNetImpl : torch::nn::Module {
     layer1 = register_module("layer1", BasicBlock(16, 16, 1, flipout));
     layer2 = register_module("layer2", BasicBlock(16, 32, 2, flipout));
     layer3 = register_module("layer3", BasicBlock(32, 64, 2, flipout));
-    fc = register_module("fc", nn::BayesianLinear(nn::BayesianLinearOptions(64, 10).flipout(flipout).posterior_rho_init(kRhoInit)));
+    fc = register_module(
+        "fc", nn::BayesianLinear(nn::BayesianLinearOptions(64, 10).flipout(flipout).posterior_rho_init(kRhoInit)));
   }
   torch::Tensor forward(const torch::Tensor& x) {
     auto out = layer3(layer2(layer1(torch::relu(bn(stem(x))))));
@@ -139,9 +140,9 @@ Result train_and_test(bool flipout, const ex::Args& args, const ex::ImageDataset
       total += svi.step(images.index_select(0, idx), train.labels.index_select(0, idx), idx);
       seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!args.ci && (batches + 1) % 100 == 0)
-        std::printf("  %s epoch %lld, step %lld: -ELBO per image %.4f (%.0f ms/step)\n", flipout ? "flipout" : "reparam",
-                    static_cast<long long>(epoch + 1), static_cast<long long>(batches + 1), total / (batches + 1),
-                    1000 * seconds / steps);
+        std::printf("  %s epoch %lld, step %lld: -ELBO per image %.4f (%.0f ms/step)\n",
+                    flipout ? "flipout" : "reparam", static_cast<long long>(epoch + 1),
+                    static_cast<long long>(batches + 1), total / (batches + 1), 1000 * seconds / steps);
     }
     std::printf("%s epoch %lld: -ELBO per image %.4f\n", flipout ? "flipout" : "reparam",
                 static_cast<long long>(epoch + 1), total / batches);
@@ -166,8 +167,8 @@ Result train_and_test(bool flipout, const ex::Args& args, const ex::ImageDataset
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = ex::parse_args(argc, argv, "A Bayesian ResNet on Fashion-MNIST, reparameterized and Flipout",
-                             {"--variant"});
+  auto args =
+      ex::parse_args(argc, argv, "A Bayesian ResNet on Fashion-MNIST, reparameterized and Flipout", {"--variant"});
   const auto variant = args.get("--variant", "both");
   if (variant != "both" && variant != "reparam" && variant != "flipout") {
     std::cerr << "--variant must be both, reparam or flipout, got '" << variant << "'\n";
@@ -186,8 +187,8 @@ int main(int argc, char** argv) {
   for (bool flipout : {false, true}) {
     if (variant != "both" && variant != (flipout ? "flipout" : "reparam")) continue;
     auto r = train_and_test(flipout, args, train, test);
-    std::printf("%-19s test accuracy %.2f %%, %.0f ms/step\n", flipout ? "flipout:" : "reparameterization:",
-                100 * r.accuracy, r.ms_per_step);
+    std::printf("%-19s test accuracy %.2f %%, %.0f ms/step\n",
+                flipout ? "flipout:" : "reparameterization:", 100 * r.accuracy, r.ms_per_step);
     met = met && r.accuracy >= 0.88;
   }
   if (args.full) std::printf("goal (>= 88 %% test accuracy): %s\n", met ? "met" : "NOT met");

@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   const double rmse = (mean - y_test).pow(2).mean().sqrt().item<double>();
   const double coverage = ((y_test - mean).abs() <= 2 * sd).to(torch::kFloat).mean().item<double>();
   const double sigma = std::exp(store.get("sigma_loc").item<double>());
-  std::cout << "\nsummary: loss/row " << first << " -> " << last << ", noise sigma " << sigma << ", test RMSE "
-            << rmse << " (standardised), 95% interval coverage " << coverage * 100 << " %\n";
+  std::cout << "\nsummary: loss/row " << first << " -> " << last << ", noise sigma " << sigma << ", test RMSE " << rmse
+            << " (standardised), 95% interval coverage " << coverage * 100 << " %\n";
   return last < first ? 0 : 1;
 }

@@ -12,9 +12,9 @@
 #include <torch/torch.h>
 
 #include <common/args.h>
-#include <pplx/pplx.h>
 #include <pplx/infer/infer.h>
 #include <pplx/optim/optim.h>
+#include <pplx/pplx.h>
 
 namespace dist = pplx::distributions;
 
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   const double mean = a / (a + b), sd = std::sqrt(a * b / ((a + b) * (a + b) * (a + b + 1)));
   // Exact posterior: Beta(10 + heads, 10 + tails) = Beta(16, 14).
   const double exact_mean = 16.0 / 30.0, exact_sd = std::sqrt(16.0 * 14.0 / (30.0 * 30.0 * 31.0));
-  std::cout << "summary: fairness " << mean << " +- " << sd << " (exact posterior " << exact_mean << " +- "
-            << exact_sd << ") after " << steps << " steps\n";
+  std::cout << "summary: fairness " << mean << " +- " << sd << " (exact posterior " << exact_mean << " +- " << exact_sd
+            << ") after " << steps << " steps\n";
   return std::abs(mean - exact_mean) < 0.1 ? 0 : 1;
 }

@@ -13,8 +13,8 @@
 #include <torch/torch.h>
 
 #include <common/args.h>
-#include <pplx/pplx.h>
 #include <pplx/infer/infer.h>
+#include <pplx/pplx.h>
 
 namespace dist = pplx::distributions;
 namespace handlers = pplx::handlers;
@@ -63,12 +63,14 @@ int main(int argc, char** argv) {
     loss.backward();
     optimizer->step();
     optimizer->zero_grad();
-    if (step % std::max<int64_t>(1, steps / 10) == 0) std::cout << "step " << step << "  loss " << loss.item<double>() << "\n";
+    if (step % std::max<int64_t>(1, steps / 10) == 0)
+      std::cout << "step " << step << "  loss " << loss.item<double>() << "\n";
   }
   auto& store = pplx::get_param_store();
   auto w = store.get("w_loc").detach().cpu();
-  std::cout << "summary: w_loc [" << w[0].item<double>() << ", " << w[1].item<double>() << "] (true [1.5, -0.7]), b_loc "
-            << store.get("b_loc").item<double>() << " (true 0.3) after " << steps << " steps\n";
+  std::cout << "summary: w_loc [" << w[0].item<double>() << ", " << w[1].item<double>()
+            << "] (true [1.5, -0.7]), b_loc " << store.get("b_loc").item<double>() << " (true 0.3) after " << steps
+            << " steps\n";
   const double err = (w - torch::tensor({1.5, -0.7})).abs().max().item<double>();
   return err < 0.5 ? 0 : 1;
 }

@@ -11,9 +11,9 @@
 #include <torch/torch.h>
 
 #include <common/args.h>
-#include <pplx/pplx.h>
 #include <pplx/infer/infer.h>
 #include <pplx/optim/optim.h>
+#include <pplx/pplx.h>
 
 namespace dist = pplx::distributions;
 
@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
     auto net = pplx::module("encoder", encoder);
     auto out = net->forward(x);
     pplx::plate data("data", x.size(0), pplx::PlateOptions().device(x.device()));
-    pplx::sample("z", dist::Normal(out.narrow(1, 0, 1), torch::nn::functional::softplus(out.narrow(1, 1, 1))).to_event(1));
+    pplx::sample("z",
+                 dist::Normal(out.narrow(1, 0, 1), torch::nn::functional::softplus(out.narrow(1, 1, 1))).to_event(1));
   };
 
   // The regularized loss: ELBO plus the squared norm of every network weight.
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
   for (const auto& p : encoder->parameters()) penalty_start = penalty_start + p.pow(2).sum().detach();
   for (int64_t step = 0; step < steps; ++step) {
     const double loss = svi.step(x);
-    if (step % std::max<int64_t>(1, steps / 10) == 0) std::cout << "step " << step << "  regularized loss " << loss << "\n";
+    if (step % std::max<int64_t>(1, steps / 10) == 0)
+      std::cout << "step " << step << "  regularized loss " << loss << "\n";
   }
   torch::Tensor penalty_end = torch::zeros({}, opts);
   for (const auto& p : encoder->parameters()) penalty_end = penalty_end + p.pow(2).sum().detach();

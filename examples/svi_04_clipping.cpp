@@ -13,9 +13,9 @@
 #include <torch/torch.h>
 
 #include <common/args.h>
-#include <pplx/pplx.h>
 #include <pplx/infer/infer.h>
 #include <pplx/optim/optim.h>
+#include <pplx/pplx.h>
 
 namespace dist = pplx::distributions;
 namespace handlers = pplx::handlers;
@@ -44,13 +44,16 @@ int main(int argc, char** argv) {
   for (auto clip : {pplx::optim::ClipOptions().clip_norm(10.0), pplx::optim::ClipOptions().clip_value(1.0),
                     pplx::optim::ClipOptions().global_clip_norm(10.0)}) {
     pplx::clear_param_store();
-    pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.5), clip), pplx::infer::TraceELBO());
+    pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.5), clip),
+                         pplx::infer::TraceELBO());
     for (int64_t step = 0; step < steps; ++step) {
       const double loss = svi.step(x);
       if (step % std::max<int64_t>(1, steps / 5) == 0) std::cout << "step " << step << "  loss " << loss << "\n";
     }
     fitted_loc = pplx::get_param_store().get("loc").item<double>();
-    std::cout << (clip.clip_norm() ? "clip_norm 10" : clip.clip_value() ? "clip_value 1" : "global_clip_norm 10")
+    std::cout << (clip.clip_norm()    ? "clip_norm 10"
+                  : clip.clip_value() ? "clip_value 1"
+                                      : "global_clip_norm 10")
               << ": loc " << fitted_loc << "\n";
   }
 

@@ -13,9 +13,9 @@
 
 #include <common/args.h>
 #include <common/datasets.h>
-#include <pplx/pplx.h>
 #include <pplx/infer/infer.h>
 #include <pplx/optim/optim.h>
+#include <pplx/pplx.h>
 
 namespace dist = pplx::distributions;
 namespace handlers = pplx::handlers;
@@ -52,8 +52,9 @@ struct VAE {
     pplx::plate data("data", x.size(0), pplx::PlateOptions().device(x.device()));
     auto out = net->forward(x);
     auto kl_weight = handlers::scale(beta);
-    pplx::sample("latent", dist::Normal(out.narrow(1, 0, z_dim), torch::softplus(out.narrow(1, z_dim, z_dim)) + 1e-4)
-                               .to_event(1));
+    pplx::sample(
+        "latent",
+        dist::Normal(out.narrow(1, 0, z_dim), torch::softplus(out.narrow(1, z_dim, z_dim)) + 1e-4).to_event(1));
   }
 };
 }  // namespace

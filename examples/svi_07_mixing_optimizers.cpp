@@ -13,9 +13,9 @@
 #include <torch/torch.h>
 
 #include <common/args.h>
-#include <pplx/pplx.h>
 #include <pplx/infer/infer.h>
 #include <pplx/optim/optim.h>
+#include <pplx/pplx.h>
 
 namespace dist = pplx::distributions;
 namespace handlers = pplx::handlers;
@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
     sgd->step();
     adam->zero_grad();
     sgd->zero_grad();
-    if (step % std::max<int64_t>(1, steps / 5) == 0) std::cout << "[two torch optimizers] step " << step << "  loss " << loss.item<double>() << "\n";
+    if (step % std::max<int64_t>(1, steps / 5) == 0)
+      std::cout << "[two torch optimizers] step " << step << "  loss " << loss.item<double>() << "\n";
   }
   auto& store = pplx::get_param_store();
   const double loc_a1 = store.get("mu_a_loc").item<double>(), loc_b1 = store.get("mu_b_loc").item<double>();
@@ -80,7 +81,8 @@ int main(int argc, char** argv) {
     handlers::TraceMessenger capture(handlers::TraceOptions().param_only(true));
     auto loss = elbo.differentiable_loss(model, guide, a, b);
     mixed.step(loss, pplx::named_params(capture.get_trace()));
-    if (step % std::max<int64_t>(1, steps / 5) == 0) std::cout << "[MixedMultiOptimizer] step " << step << "  loss " << loss.item<double>() << "\n";
+    if (step % std::max<int64_t>(1, steps / 5) == 0)
+      std::cout << "[MixedMultiOptimizer] step " << step << "  loss " << loss.item<double>() << "\n";
   }
   const double loc_a2 = store.get("mu_a_loc").item<double>(), loc_b2 = store.get("mu_b_loc").item<double>();
   std::cout << "summary: torch optimizers mu_a " << loc_a1 << ", mu_b " << loc_b1 << "; MixedMultiOptimizer mu_a "

@@ -12,9 +12,9 @@
 #include <torch/torch.h>
 
 #include <common/args.h>
-#include <pplx/pplx.h>
 #include <pplx/infer/infer.h>
 #include <pplx/optim/optim.h>
+#include <pplx/pplx.h>
 
 namespace dist = pplx::distributions;
 namespace handlers = pplx::handlers;
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   const auto reference_params = pplx::get_param_store().get("loc_q_loc").item<double>();
   const double diff = std::max({std::abs(custom_value - reference_value), std::abs(custom_final - reference_final),
                                 std::abs(custom_params - reference_params)});
-  std::cout << "summary: custom ELBO vs TraceELBO max difference " << diff << " (loss " << custom_final
-            << ", loc " << custom_params << " after " << steps << " steps)\n";
+  std::cout << "summary: custom ELBO vs TraceELBO max difference " << diff << " (loss " << custom_final << ", loc "
+            << custom_params << " after " << steps << " steps)\n";
   return diff < 1e-6 ? 0 : 1;
 }

@@ -14,9 +14,9 @@
 #include <torch/torch.h>
 
 #include <common/args.h>
-#include <pplx/pplx.h>
 #include <pplx/infer/infer.h>
 #include <pplx/optim/optim.h>
+#include <pplx/pplx.h>
 
 namespace dist = pplx::distributions;
 namespace handlers = pplx::handlers;
@@ -39,8 +39,12 @@ void model(const torch::Tensor& x, double annealing_factor) {
 }
 void guide(const torch::Tensor& x, double annealing_factor) {
   auto loc = pplx::param("z_loc", [&] { return torch::zeros({x.size(0), kT}, x.options()); });
-  auto scale = pplx::param("z_scale", [&] { return torch::full({x.size(0), kT}, 0.3, x.options()); },
-                           pplx::constraints::positive);
+  auto scale = pplx::param(
+      "z_scale",
+      [&] {
+        return torch::full({x.size(0), kT}, 0.3, x.options());
+      },
+      pplx::constraints::positive);
   pplx::plate sequences("sequences", x.size(0), pplx::PlateOptions().device(x.device()));
   for (int64_t t = 0; t < kT; ++t) {
     auto anneal = handlers::scale(annealing_factor);
@@ -66,14 +70,14 @@ int main(int argc, char** argv) {
   }
   x = x.to(args.device);  // simulated on the CPU (the same data on every device), moved once
 
-  pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.02)),
-                       pplx::infer::TraceELBO());
+  pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.02)), pplx::infer::TraceELBO());
   double factor = minimum_factor;
   for (int64_t step = 0; step < steps; ++step) {
     // Linear schedule from minimum_factor to 1 over the first annealing_steps steps.
     factor = minimum_factor + (1.0 - minimum_factor) * std::min(1.0, static_cast<double>(step) / annealing_steps);
     const double loss = svi.step(x, factor);
-    if (step % std::max<int64_t>(1, steps / 10) == 0) std::cout << "step " << step << "  annealing factor " << factor << "  loss " << loss << "\n";
+    if (step % std::max<int64_t>(1, steps / 10) == 0)
+      std::cout << "step " << step << "  annealing factor " << factor << "  loss " << loss << "\n";
   }
   const double final_loss = svi.evaluate_loss(x, 1.0);
   std::cout << "summary: annealing factor reached " << factor << ", final loss (factor 1) " << final_loss << "\n";

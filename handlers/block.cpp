@@ -23,12 +23,35 @@ void check_disjoint(const std::vector<std::string>& a, const std::vector<std::st
 }  // namespace
 
 // Giving a hide list turns hide_all off; giving an expose list turns it on (Pyro's rules).
-BlockOptions& BlockOptions::hide(std::vector<std::string> n) { hide_ = std::move(n); hide_all_ = false; return *this; }
-BlockOptions& BlockOptions::expose(std::vector<std::string> n) { expose_ = std::move(n); hide_all_ = true; return *this; }
-BlockOptions& BlockOptions::hide_types(std::vector<std::string> t) { hide_types_ = std::move(t); hide_all_ = false; return *this; }
-BlockOptions& BlockOptions::expose_types(std::vector<std::string> t) { expose_types_ = std::move(t); hide_all_ = true; return *this; }
-BlockOptions& BlockOptions::hide_all(bool on) { hide_all_ = on; return *this; }
-BlockOptions& BlockOptions::expose_all(bool on) { expose_all_ = on; if (on) hide_all_ = false; return *this; }
+BlockOptions& BlockOptions::hide(std::vector<std::string> n) {
+  hide_ = std::move(n);
+  hide_all_ = false;
+  return *this;
+}
+BlockOptions& BlockOptions::expose(std::vector<std::string> n) {
+  expose_ = std::move(n);
+  hide_all_ = true;
+  return *this;
+}
+BlockOptions& BlockOptions::hide_types(std::vector<std::string> t) {
+  hide_types_ = std::move(t);
+  hide_all_ = false;
+  return *this;
+}
+BlockOptions& BlockOptions::expose_types(std::vector<std::string> t) {
+  expose_types_ = std::move(t);
+  hide_all_ = true;
+  return *this;
+}
+BlockOptions& BlockOptions::hide_all(bool on) {
+  hide_all_ = on;
+  return *this;
+}
+BlockOptions& BlockOptions::expose_all(bool on) {
+  expose_all_ = on;
+  if (on) hide_all_ = false;
+  return *this;
+}
 
 BlockMessenger::BlockMessenger(BlockOptions o) : Messenger("block"), o_(std::move(o)) {
   check_types(o_.hide_types_);

@@ -35,7 +35,7 @@ class BlockMessenger : public Messenger {
   /// Throws pplx::ValueError when a name or type is both hidden and exposed, or a type is unknown.
   explicit BlockMessenger(BlockOptions options = {});
   void process_message(Message& msg) override;
-    /// Whether this block hides `msg`.
+  /// Whether this block hides `msg`.
   bool hides(const Message& msg) const;
 
  private:

@@ -24,7 +24,7 @@ class ConditionMessenger : public Messenger {
   /// Conditions on the values of the sample sites of `trace`.
   explicit ConditionMessenger(const Trace& trace);
   void process_message(Message& msg) override;
-  
+
  private:
   TensorMap data_;
 };

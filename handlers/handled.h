@@ -33,8 +33,8 @@ class Handled {
 
 /// Detects a callable wrapped by a verb (as opposed to an options struct passed to the scope form).
 template <class T, class... Options>
-constexpr bool is_wrappable_v = !(std::is_same_v<std::decay_t<T>, Options> || ...) &&
-                                !std::is_arithmetic_v<std::decay_t<T>>;
+constexpr bool is_wrappable_v =
+    !(std::is_same_v<std::decay_t<T>, Options> || ...) && !std::is_arithmetic_v<std::decay_t<T>>;
 
 }  // namespace handlers
 }  // namespace pplx

@@ -39,7 +39,6 @@ class LiftMessenger : public Messenger {
   Prior prior_;
   std::unordered_map<std::string, Drawn> drawn_;  // this run's lifted parameters, by site name
   std::string lifting_;                           // the site between process and postprocess
-
 };
 
 inline LiftMessenger lift(Prior prior) { return LiftMessenger(std::move(prior)); }

@@ -19,7 +19,7 @@ class MaskMessenger : public Messenger {
   explicit MaskMessenger(at::Tensor mask);
   explicit MaskMessenger(bool mask);
   void process_message(Message& msg) override;
-  
+
  private:
   at::Tensor mask_;
 };

@@ -13,11 +13,11 @@ void ReplayMessenger::process_message(Message& msg) {
     if (msg.is_observed) return;
     if (!guide) {
       if (options_.strict() && is_latent(msg))
-        throw SiteError("replay: latent sample site '", msg.name, "' (", msg.fn->name(),
-                                    ", batch_shape ", distributions::shape_str(msg.fn->batch_shape()),
-                                    ") is not in the trace being replayed, whose sites are: ", trace_.site_names(),
-                                    ". The guide must sample every latent site of the model: add pplx::sample(\"",
-                                    msg.name, "\", ...) to the guide, or observe the site in the model");
+        throw SiteError("replay: latent sample site '", msg.name, "' (", msg.fn->name(), ", batch_shape ",
+                        distributions::shape_str(msg.fn->batch_shape()),
+                        ") is not in the trace being replayed, whose sites are: ", trace_.site_names(),
+                        ". The guide must sample every latent site of the model: add pplx::sample(\"", msg.name,
+                        "\", ...) to the guide, or observe the site in the model");
       return;
     }
     PPLX_CHECK_AS(SiteError, guide->type == SiteType::sample && !guide->is_observed, "replay: site '", msg.name,

@@ -24,19 +24,24 @@ struct ReplayOptions {
 ///   auto model_tr = handlers::trace(handlers::replay(model, guide_tr)).get_trace(x);
 class ReplayMessenger : public Messenger {
  public:
-  explicit ReplayMessenger(const Trace& trace, ReplayOptions options = {}) : Messenger("replay"), trace_(trace), options_(options) {}
+  explicit ReplayMessenger(const Trace& trace, ReplayOptions options = {})
+      : Messenger("replay"), trace_(trace), options_(options) {}
   void process_message(Message& msg) override;
-  
+
  private:
   const Trace& trace_;
   ReplayOptions options_;
 };
 
-inline ReplayMessenger replay(const Trace& trace, ReplayOptions options = {}) { return ReplayMessenger(trace, options); }
+inline ReplayMessenger replay(const Trace& trace, ReplayOptions options = {}) {
+  return ReplayMessenger(trace, options);
+}
 /// Wrapper form; the wrapper keeps its own copy of `trace`.
 template <class Fn>
-Handled<ReplayMessenger, std::decay_t<Fn>, Trace, ReplayOptions> replay(Fn&& fn, Trace trace, ReplayOptions options = {}) {
-  return Handled<ReplayMessenger, std::decay_t<Fn>, Trace, ReplayOptions>(std::forward<Fn>(fn), std::move(trace), options);
+Handled<ReplayMessenger, std::decay_t<Fn>, Trace, ReplayOptions> replay(Fn&& fn, Trace trace,
+                                                                        ReplayOptions options = {}) {
+  return Handled<ReplayMessenger, std::decay_t<Fn>, Trace, ReplayOptions>(std::forward<Fn>(fn), std::move(trace),
+                                                                          options);
 }
 
 }  // namespace handlers

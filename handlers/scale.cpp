@@ -9,8 +9,8 @@ namespace pplx {
 namespace handlers {
 
 ScaleMessenger::ScaleMessenger(double scale) : Messenger("scale"), scale_(scale) {
-  PPLX_CHECK_AS(ValueError, scale > 0 && std::isfinite(scale), "handlers::scale: scale must be positive and finite, got ",
-                scale);
+  PPLX_CHECK_AS(ValueError, scale > 0 && std::isfinite(scale),
+                "handlers::scale: scale must be positive and finite, got ", scale);
 }
 
 }  // namespace handlers

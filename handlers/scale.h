@@ -16,7 +16,7 @@ class ScaleMessenger : public Messenger {
   /// Throws pplx::ValueError unless scale > 0 (and finite).
   explicit ScaleMessenger(double scale);
   void process_message(Message& msg) override { msg.scale *= scale_; }
-    double scale() const { return scale_; }
+  double scale() const { return scale_; }
 
  private:
   double scale_;

@@ -21,7 +21,7 @@ class SeedMessenger : public Messenger {
  public:
   explicit SeedMessenger(uint64_t seed);
   void process_message(Message& msg) override;
-    at::Generator& generator() { return gen_; }
+  at::Generator& generator() { return gen_; }
 
  private:
   at::Generator gen_;

@@ -14,7 +14,7 @@ class SubstituteMessenger : public Messenger {
  public:
   explicit SubstituteMessenger(TensorMap data) : Messenger("substitute"), data_(std::move(data)) {}
   void process_message(Message& msg) override;
-  
+
  private:
   TensorMap data_;
 };

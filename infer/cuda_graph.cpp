@@ -17,7 +17,8 @@
 
 // PPLX_WITH_CUDA_GRAPHS comes from CMake when LibTorch has CUDA (CMakeLists.txt). The allocator
 // calls that clean up after a failed capture exist in this form from LibTorch 2.3 on.
-#if defined(PPLX_WITH_CUDA_GRAPHS) && (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3))
+#if defined(PPLX_WITH_CUDA_GRAPHS) && \
+    (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3))
 #define PPLX_CUDA_GRAPHS 1
 #include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAEvent.h>
@@ -125,17 +126,17 @@ struct GraphEntry {
   StepSignature signature;
   int eager_left = 0;
   bool probed = false;
-  NamedTensors probe_params;          // the probe's parameters: the capture must see the same ones
-  uint64_t probe_generation = 0;      // the optimizer's state generation after the probe
-  NamedTensors params;                // the parameters the graph updates, checked before each replay
-  uint64_t generation = 0;            // the optimizer's state generation at capture
-  std::vector<at::Tensor> inputs;     // the graph's input buffers, one per tensor argument
-  std::vector<at::Tensor> sources;    // the tensors last copied in (held: same tensor + version = same data)
+  NamedTensors probe_params;        // the probe's parameters: the capture must see the same ones
+  uint64_t probe_generation = 0;    // the optimizer's state generation after the probe
+  NamedTensors params;              // the parameters the graph updates, checked before each replay
+  uint64_t generation = 0;          // the optimizer's state generation at capture
+  std::vector<at::Tensor> inputs;   // the graph's input buffers, one per tensor argument
+  std::vector<at::Tensor> sources;  // the tensors last copied in (held: same tensor + version = same data)
   std::vector<int64_t> versions;
-  std::vector<bool> always_copy;      // the graph writes into this buffer, so a copy is always due
-  at::Tensor loss;                    // the graph's output
+  std::vector<bool> always_copy;  // the graph writes into this buffer, so a copy is always due
+  at::Tensor loss;                // the graph's output
   int captures = 0;
-  std::string failed;                 // not empty: this signature runs eagerly, for this reason
+  std::string failed;  // not empty: this signature runs eagerly, for this reason
   uint64_t last_used = 0;
 #if PPLX_CUDA_GRAPHS
   std::unique_ptr<at::cuda::CUDAGraph> graph;
@@ -263,9 +264,9 @@ struct CudaGraphSteps::Impl {
   std::vector<std::unique_ptr<GraphEntry>> entries;
   uint64_t clock = 0;
   bool first_signature = true;
-  std::string disabled;            // not empty: every step runs eagerly, for this reason
-  std::set<std::string> warned;    // each reason is printed once
-  c10::DeviceIndex device = -1;    // the parameters' CUDA device, once known
+  std::string disabled;          // not empty: every step runs eagerly, for this reason
+  std::set<std::string> warned;  // each reason is printed once
+  c10::DeviceIndex device = -1;  // the parameters' CUDA device, once known
 #if PPLX_CUDA_GRAPHS
   c10::optional<at::cuda::CUDAStream> side;
 #endif
@@ -350,8 +351,7 @@ struct CudaGraphSteps::Impl {
   void replay(GraphEntry& e, const std::vector<at::Tensor>& tensors);
 };
 
-at::Tensor CudaGraphSteps::Impl::probe(GraphEntry& e, std::vector<at::Tensor>& tensors,
-                                       c10::function_ref<void()> eager,
+at::Tensor CudaGraphSteps::Impl::probe(GraphEntry& e, std::vector<at::Tensor>& tensors, c10::function_ref<void()> eager,
                                        c10::function_ref<at::Tensor(std::vector<at::Tensor>&)> body) {
   if (std::string why = check_devices(tensors); !why.empty()) {
     if (disabled.empty()) fail(e, why);
@@ -381,7 +381,8 @@ at::Tensor CudaGraphSteps::Impl::probe(GraphEntry& e, std::vector<at::Tensor>& t
   ++stats.probe_steps;
   if (!offending.empty()) {
     fail(e, pplx::detail::str(
-                "the step calls ", offending, " on a CUDA tensor, which reads its value on the host or copies "
+                "the step calls ", offending,
+                " on a CUDA tensor, which reads its value on the host or copies "
                 "between host and device memory; a graph would replay it with the values of its capture. Usual "
                 "causes: handlers::seed (it draws on a CPU generator: seed with torch::manual_seed instead), a CPU "
                 "tensor moved to the GPU in every step, .item() or a bool read of a tensor in the model"));
@@ -400,7 +401,8 @@ bool CudaGraphSteps::Impl::capture(GraphEntry& e, std::vector<at::Tensor>& tenso
                                    c10::function_ref<at::Tensor(std::vector<at::Tensor>&)> body) {
 #if PPLX_CUDA_GRAPHS
   if (e.captures >= kMaxCaptures) {
-    fail(e, pplx::detail::str("captured ", e.captures, " graphs for the same arguments: parameters or optimizer state "
+    fail(e, pplx::detail::str("captured ", e.captures,
+                              " graphs for the same arguments: parameters or optimizer state "
                               "keep being replaced (ParamStore::load or set, PyroOptim::load, a changing "
                               "ParamStoreScope between steps)"));
     return false;
@@ -447,7 +449,8 @@ bool CudaGraphSteps::Impl::capture(GraphEntry& e, std::vector<at::Tensor>& tenso
   const NamedTensors captured = named_params(param_trace);
   if (!same_params(captured, e.probe_params)) {
     fail(e, pplx::detail::str("two steps with the same arguments touched different parameters (", names(e.probe_params),
-                              ", then ", names(captured), "): the model's sites depend on host state a graph "
+                              ", then ", names(captured),
+                              "): the model's sites depend on host state a graph "
                               "cannot see (see pplx/infer/cuda_graph.h)"));
     return false;
   }
@@ -488,14 +491,16 @@ at::Tensor CudaGraphSteps::step(const StepSignature& signature, std::vector<at::
   if (m.disabled.empty()) {
     if (std::string why = unavailable_reason(); !why.empty()) m.disabled = why;
     else if (!m.optim.supports_graph_safe_step())
-      m.disabled = pplx::detail::str("the optimizer ", m.optim.name(), " has no graph-safe update (use Adam, AdamW, "
+      m.disabled = pplx::detail::str("the optimizer ", m.optim.name(),
+                                     " has no graph-safe update (use Adam, AdamW, "
                                      "SGD or ClippedAdam)");
   }
   if (!m.disabled.empty()) return m.eagerly(eager, m.disabled);
   // Handlers around the step (scale, condition, seed...) hold host state a graph would freeze.
   if (!handler_stack().empty())
-    return m.eagerly(eager, "handlers are active around svi.step(); a graph would replay their settings of its "
-                            "capture. Put handlers inside the model or guide instead");
+    return m.eagerly(eager,
+                     "handlers are active around svi.step(); a graph would replay their settings of its "
+                     "capture. Put handlers inside the model or guide instead");
   GraphEntry& e = m.entry_for(signature);
   if (!e.failed.empty()) return m.eagerly(eager, e.failed);
   if (e.eager_left > 0) {

@@ -92,8 +92,11 @@ void sign_arg(StepSignature& signature, std::vector<at::Tensor>& tensors, size_t
   using T = std::decay_t<A>;
   auto& w = signature.words;
   if constexpr (is_tensor_arg_v<T>) {
-    PPLX_CHECK_AS(ValueError, !arg.defined() || !arg.requires_grad(), "SVI with SVIOptions().cuda_graph(true): step "
-                  "argument ", index, " requires grad; a graph copies its tensor arguments as data. Pass it detached "
+    PPLX_CHECK_AS(ValueError, !arg.defined() || !arg.requires_grad(),
+                  "SVI with SVIOptions().cuda_graph(true): step "
+                  "argument ",
+                  index,
+                  " requires grad; a graph copies its tensor arguments as data. Pass it detached "
                   "or make it a pplx::param");
     w.push_back(1);
     if (arg.defined()) {

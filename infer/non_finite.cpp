@@ -26,7 +26,8 @@ std::string range(const at::Tensor& t) {
 }
 
 // The statistics every distribution may define; a family without them is simply skipped.
-std::string stat(const char* what, const distributions::Distribution& d, at::Tensor (distributions::Distribution::*f)() const) {
+std::string stat(const char* what, const distributions::Distribution& d,
+                 at::Tensor (distributions::Distribution::*f)() const) {
   try {
     return pplx::detail::str("; ", what, " ", range((d.*f)()));
   } catch (const std::exception&) {
@@ -46,14 +47,13 @@ std::string describe_non_finite_site(const Trace& trace, const char* which) {
     const auto& d = *s.fn;
     std::string out = pplx::detail::str(which, " site '", s.name, "' (", d.name(), ", batch_shape ",
                                         distributions::shape_str(d.batch_shape()), ", event_shape ",
-                                        distributions::shape_str(d.event_shape()),
-                                        s.is_observed ? ", observed" : "", "): log_prob is not finite at ", n_bad,
-                                        " of ", lp.numel(), " elements");
+                                        distributions::shape_str(d.event_shape()), s.is_observed ? ", observed" : "",
+                                        "): log_prob is not finite at ", n_bad, " of ", lp.numel(), " elements");
     if (n_bad > 0) {
       at::Tensor flat = lp.detach().reshape({-1});
       at::Tensor first = bad.reshape({-1}).nonzero().select(1, 0);
-      out += pplx::detail::str(" (first at flat index ", first[0].item<int64_t>(), ": ",
-                               flat[first[0]].item<double>(), ")");
+      out += pplx::detail::str(" (first at flat index ", first[0].item<int64_t>(), ": ", flat[first[0]].item<double>(),
+                               ")");
     } else {
       out += pplx::detail::str(" (each element is finite but their sum overflows, or scale ", s.scale, " is not)");
     }

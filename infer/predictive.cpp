@@ -25,7 +25,9 @@ void LatentConditionMessenger::process_message(Message& msg) {
 
 PredictiveBase::PredictiveBase(int64_t num_samples, std::vector<std::string> return_sites,
                                handlers::TensorMap posterior_samples)
-    : num_samples_(num_samples), return_sites_(std::move(return_sites)), posterior_samples_(std::move(posterior_samples)) {
+    : num_samples_(num_samples),
+      return_sites_(std::move(return_sites)),
+      posterior_samples_(std::move(posterior_samples)) {
   if (posterior_samples_.empty()) {
     PPLX_CHECK_AS(ValueError, num_samples_ >= 1, "Predictive: num_samples must be >= 1, got ", num_samples_);
     return;
@@ -39,8 +41,10 @@ PredictiveBase::PredictiveBase(int64_t num_samples, std::vector<std::string> ret
       n = kv.second.size(0);
       first = kv.first;
     }
-    PPLX_CHECK_AS(ShapeError, kv.second.size(0) == n, "Predictive: posterior samples disagree on the number of "
-                  "samples: '", first, "' has ", n, ", '", kv.first, "' has ", kv.second.size(0));
+    PPLX_CHECK_AS(ShapeError, kv.second.size(0) == n,
+                  "Predictive: posterior samples disagree on the number of "
+                  "samples: '",
+                  first, "' has ", n, ", '", kv.first, "' has ", kv.second.size(0));
   }
   if (num_samples_ == 0) num_samples_ = n;
   PPLX_CHECK_AS(ValueError, num_samples_ == n, "Predictive: num_samples is ", num_samples_,
@@ -80,8 +84,8 @@ void PredictiveBase::collect(const Trace& model_trace, const std::unordered_set<
   }
   for (auto& c : collected_) {
     const Site* s = model_trace.find(c.first);
-    PPLX_CHECK_AS(SiteError, s != nullptr, "Predictive: site '", c.first, "' appeared in the first draw but not in draw ",
-                  c.second.size());
+    PPLX_CHECK_AS(SiteError, s != nullptr, "Predictive: site '", c.first,
+                  "' appeared in the first draw but not in draw ", c.second.size());
     c.second.push_back(s->value);
   }
 }
@@ -93,7 +97,7 @@ handlers::TensorMap PredictiveBase::stack() {
       out.emplace(c.first, at::stack(c.second));
     } catch (const c10::Error&) {
       throw ShapeError("Predictive: the values of site '", c.first,
-                                         "' change shape between draws; they cannot be stacked");
+                       "' change shape between draws; they cannot be stacked");
     }
   }
   collected_.clear();

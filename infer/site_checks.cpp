@@ -62,9 +62,11 @@ std::vector<int64_t> full_shape(const Site& s) {
 
 void check_latent_shapes(const Site& m, const Site& g, c10::optional<int64_t> max_plate_nesting) {
   const int64_t ed = m.fn->event_dim();
-  PPLX_CHECK_AS(ShapeError, ed == g.fn->event_dim(), "ELBO: model and guide disagree on the event dims of latent site '",
-                m.name, "': the model's ", describe_fn(m), " (event_dim ", ed, "), the guide's ", describe_fn(g),
-                " (event_dim ", g.fn->event_dim(), "). Give the guide's distribution the model's event shape, e.g. "
+  PPLX_CHECK_AS(ShapeError, ed == g.fn->event_dim(),
+                "ELBO: model and guide disagree on the event dims of latent site '", m.name, "': the model's ",
+                describe_fn(m), " (event_dim ", ed, "), the guide's ", describe_fn(g), " (event_dim ",
+                g.fn->event_dim(),
+                "). Give the guide's distribution the model's event shape, e.g. "
                 "the same .to_event(n)");
   // Compared right-aligned over batch_shape + event_shape; a dim one side lacks counts as 1.
   const auto mb = m.fn->batch_shape(), gb = g.fn->batch_shape();
@@ -76,12 +78,13 @@ void check_latent_shapes(const Site& m, const Site& g, c10::optional<int64_t> ma
     const int64_t a = event ? size_from_right(me, i) : size_from_right(mb, i - ed);
     const int64_t b = event ? size_from_right(ge, i) : size_from_right(gb, i - ed);
     if (a == b) continue;
-    throw ShapeError(
-        "ELBO: model and guide shapes disagree at latent site '", m.name, "': model ",
-        distributions::shape_str(full_shape(m)), " vs guide ", distributions::shape_str(full_shape(g)), " (batch_shape + "
-        "event_shape), size ", a, " vs ", b, " at dim -", i, ". Model: ", describe_fn(m), ", plates: ",
-        describe_plates(m.plates), ". Guide: ", describe_fn(g), ", plates: ", describe_plates(g.plates),
-        ". Sample the guide's site inside the same plates, with the model's batch and event shape");
+    throw ShapeError("ELBO: model and guide shapes disagree at latent site '", m.name, "': model ",
+                     distributions::shape_str(full_shape(m)), " vs guide ", distributions::shape_str(full_shape(g)),
+                     " (batch_shape + "
+                     "event_shape), size ",
+                     a, " vs ", b, " at dim -", i, ". Model: ", describe_fn(m), ", plates: ", describe_plates(m.plates),
+                     ". Guide: ", describe_fn(g), ", plates: ", describe_plates(g.plates),
+                     ". Sample the guide's site inside the same plates, with the model's batch and event shape");
   }
 }
 
@@ -109,11 +112,13 @@ void check_model_guide_match(const Trace& model, const Trace& guide, c10::option
     if (!is_latent(g)) continue;
     const Site* m = model.find(g.name);
     if (!m || m->type != SiteType::sample)
-      throw SiteError(
-          "ELBO: the guide samples latent site '", g.name, "' (", g.fn->name(), ", batch_shape ",
-          distributions::shape_str(g.fn->batch_shape()), ") but the model has no sample site of that name; model "
-          "sites: ", model.site_names(), ". Rename the guide's site to match the model's, or mark it auxiliary "
-          "(SampleOptions().infer(...is_auxiliary = true))");
+      throw SiteError("ELBO: the guide samples latent site '", g.name, "' (", g.fn->name(), ", batch_shape ",
+                      distributions::shape_str(g.fn->batch_shape()),
+                      ") but the model has no sample site of that name; model "
+                      "sites: ",
+                      model.site_names(),
+                      ". Rename the guide's site to match the model's, or mark it auxiliary "
+                      "(SampleOptions().infer(...is_auxiliary = true))");
     PPLX_CHECK_AS(SiteError, !m->is_observed || m->infer.is_auxiliary, "ELBO: site '", g.name,
                   "' is latent in the guide but observed in the model; the guide must not sample observed sites");
     if (validate && is_latent(*m)) check_latent_shapes(*m, g, max_plate_nesting);
@@ -145,14 +150,17 @@ void check_site_shape(const Site& s, const char* role, c10::optional<int64_t> ma
     for (size_t j = 1; j <= rank; ++j) shape[rank - j] = log_prob_size(vb, db, mb, j);
     const std::string why =
         f ? pplx::detail::str("size ", actual, " at dim ", dim, " where plate '", f->name, "' has size ", expected)
-          : pplx::detail::str("size ", actual, " at dim ", dim, ", left of every enclosing plate, which no enclosing "
+          : pplx::detail::str("size ", actual, " at dim ", dim,
+                              ", left of every enclosing plate, which no enclosing "
                               "plate declares");
-    throw ShapeError(
-        "sample site '", s.name, "' (", role, "): its log-density has batch shape ", distributions::shape_str(shape),
-        " (value ", distributions::shape_str(s.value.sizes()), ", ", describe_fn(s), "), ", why,
-        "; enclosing plates: ", describe_plates(s.plates), ". Every batch dim of size > 1 must belong to a plate: "
-        "enclose the site in a plate at dim ", dim, ", make the dim part of the event with .to_event(), or reshape "
-        "the tensor");
+    throw ShapeError("sample site '", s.name, "' (", role, "): its log-density has batch shape ",
+                     distributions::shape_str(shape), " (value ", distributions::shape_str(s.value.sizes()), ", ",
+                     describe_fn(s), "), ", why, "; enclosing plates: ", describe_plates(s.plates),
+                     ". Every batch dim of size > 1 must belong to a plate: "
+                     "enclose the site in a plate at dim ",
+                     dim,
+                     ", make the dim part of the event with .to_event(), or reshape "
+                     "the tensor");
   }
 }
 

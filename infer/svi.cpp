@@ -53,19 +53,20 @@ void SVIBase::throw_non_finite(double value, const ELBO* elbo) const {
     culprit = elbo ? "every site's log-density is finite; the non-finite value came from combining them "
                      "(e.g. inf - inf) or from a KL term"
                    : "the loss is a custom callable, so pplx cannot name the site; a TraceELBO would";
-  throw NonFiniteLossError(
-      "SVI.step: the loss is ", value, ". First non-finite term: ", culprit,
-      ". Check the data, the parameter initializations and the learning rate, or pass "
-      "SVIOptions().skip_non_finite(true) to skip such steps");
+  throw NonFiniteLossError("SVI.step: the loss is ", value, ". First non-finite term: ", culprit,
+                           ". Check the data, the parameter initializations and the learning rate, or pass "
+                           "SVIOptions().skip_non_finite(true) to skip such steps");
 }
 
 at::Tensor SVIBase::finish_step_graph_safe(const at::Tensor& loss, distributions::DeferredValidation& deferred) {
   check_scalar(loss);
   const at::Tensor guarded = deferred.guard(loss.detach()).reshape({});
   params_ = named_params(param_trace_);
-  PPLX_CHECK(!params_.empty(), "SVI.step: the model and guide have no pplx::param sites (or all are substituted), "
+  PPLX_CHECK(!params_.empty(),
+             "SVI.step: the model and guide have no pplx::param sites (or all are substituted), "
              "so there is nothing to optimize");
-  PPLX_CHECK(loss.requires_grad(), "SVI.step: the loss does not depend on any parameter (no autograd history); "
+  PPLX_CHECK(loss.requires_grad(),
+             "SVI.step: the loss does not depend on any parameter (no autograd history); "
              "was it computed under torch::NoGradGuard or from detached values?");
   loss.backward();
   // Eager step() reads the loss before updating; here the device decides: a non-finite loss (or a
@@ -87,10 +88,12 @@ double SVIBase::read_graph_safe_loss(const at::Tensor& loss, const ELBO* elbo, c
     return value;
   }
   if (!std::isfinite(again)) throw_non_finite(again, elbo);
-  throw NonFiniteLossError(
-      "SVI.step (CUDA graph): the loss is ", value, " and the parameters were not updated. Rerun eagerly at the same "
-      "parameters the loss is finite (", again, "), so a random draw of that step made it non-finite. Pass "
-      "SVIOptions().skip_non_finite(true) to skip such steps");
+  throw NonFiniteLossError("SVI.step (CUDA graph): the loss is ", value,
+                           " and the parameters were not updated. Rerun eagerly at the same "
+                           "parameters the loss is finite (",
+                           again,
+                           "), so a random draw of that step made it non-finite. Pass "
+                           "SVIOptions().skip_non_finite(true) to skip such steps");
 }
 
 at::Tensor SVIBase::finish_step_async(const at::Tensor& loss, distributions::DeferredValidation& deferred) {
@@ -102,9 +105,11 @@ at::Tensor SVIBase::finish_step_async(const at::Tensor& loss, distributions::Def
 
 void SVIBase::update(const at::Tensor& loss) {
   params_ = named_params(param_trace_);
-  PPLX_CHECK(!params_.empty(), "SVI.step: the model and guide have no pplx::param sites (or all are substituted), "
+  PPLX_CHECK(!params_.empty(),
+             "SVI.step: the model and guide have no pplx::param sites (or all are substituted), "
              "so there is nothing to optimize");
-  PPLX_CHECK(loss.requires_grad(), "SVI.step: the loss does not depend on any parameter (no autograd history); "
+  PPLX_CHECK(loss.requires_grad(),
+             "SVI.step: the loss does not depend on any parameter (no autograd history); "
              "was it computed under torch::NoGradGuard or from detached values?");
   loss.backward();
   optim_->step(params_);

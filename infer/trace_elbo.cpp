@@ -91,11 +91,10 @@ ELBO::ParticleLoss TraceELBO::particle_loss(Particle& p) {
     try {
       term = (weight * g->unscaled_log_prob).sum();
     } catch (const c10::Error&) {
-      throw ShapeError(
-          "TraceELBO: cannot weight the score-function term of guide site '", g->name, "' (log_prob shape ",
-          distributions::shape_str(g->unscaled_log_prob.sizes()), ") by the downstream log-density of shape ",
-          distributions::shape_str(weight.sizes()),
-          ". Declare every batch dim of the model and guide with a plate, or use to_event()");
+      throw ShapeError("TraceELBO: cannot weight the score-function term of guide site '", g->name,
+                       "' (log_prob shape ", distributions::shape_str(g->unscaled_log_prob.sizes()),
+                       ") by the downstream log-density of shape ", distributions::shape_str(weight.sizes()),
+                       ". Declare every batch dim of the model and guide with a plate, or use to_event()");
     }
     surrogate = surrogate + term;
   }

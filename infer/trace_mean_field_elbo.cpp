@@ -19,7 +19,8 @@ void sub(at::Tensor& total, const at::Tensor& term) { total = total.defined() ? 
 
 void check_fully_reparameterized(const Site& g) {
   PPLX_CHECK_AS(NotImplementedError, g.fn->has_rsample(), "TraceMeanFieldELBO: guide site '", g.name, "' (",
-                g.fn->name(), ") has no reparameterized sampler; TraceMeanFieldELBO needs a fully "
+                g.fn->name(),
+                ") has no reparameterized sampler; TraceMeanFieldELBO needs a fully "
                 "reparameterized guide. Use TraceELBO, which adds score-function terms");
 }
 
@@ -28,7 +29,7 @@ void check_fully_reparameterized(const Site& g) {
 // A port of Pyro's TraceMeanField_ELBO._differentiable_loss_particle. Only the log-densities that
 // are used are computed: a latent site with a closed-form KL needs neither log p(z) nor log q(z).
 ELBO::ParticleLoss TraceMeanFieldELBO::particle_loss(Particle& p) {
-  std::unordered_set<const Site*> monte_carlo;  // sites whose log_prob is needed
+  std::unordered_set<const Site*> monte_carlo;                // sites whose log_prob is needed
   std::vector<std::pair<const Site*, const Site*>> analytic;  // (model, guide) pairs with a KL
   for (const auto& m : p.model) {
     if (!adds_to_log_density(m)) continue;

@@ -17,8 +17,8 @@ TorchClippedAdam::TorchClippedAdam(std::vector<at::Tensor> params, ClippedAdamOp
   const double b1 = std::get<0>(d.betas()), b2 = std::get<1>(d.betas());
   PPLX_CHECK_AS(ValueError, d.lr() >= 0, "ClippedAdam: invalid learning rate ", d.lr());
   PPLX_CHECK_AS(ValueError, d.eps() >= 0, "ClippedAdam: invalid eps ", d.eps());
-  PPLX_CHECK_AS(ValueError, b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1, "ClippedAdam: betas must lie in [0, 1), got (",
-                b1, ", ", b2, ")");
+  PPLX_CHECK_AS(ValueError, b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1, "ClippedAdam: betas must lie in [0, 1), got (", b1,
+                ", ", b2, ")");
   PPLX_CHECK_AS(ValueError, d.weight_decay() >= 0, "ClippedAdam: invalid weight_decay ", d.weight_decay());
   PPLX_CHECK_AS(ValueError, d.clip_norm() >= 0, "ClippedAdam: clip_norm must be >= 0, got ", d.clip_norm());
   PPLX_CHECK_AS(ValueError, d.lrd() > 0, "ClippedAdam: lrd must be > 0, got ", d.lrd());

@@ -17,19 +17,17 @@ at::Tensor bias_correction(double beta, const at::Tensor& step) { return 1 - at:
 
 }  // namespace
 
-void adam_update(const at::Tensor& param, const at::Tensor& grad, const AdamMoments& moments, double beta1, double beta2,
-                 double eps, double weight_decay, bool amsgrad, bool decoupled_weight_decay, DeviceCounters& counters,
-                 const at::Tensor& apply) {
+void adam_update(const at::Tensor& param, const at::Tensor& grad, const AdamMoments& moments, double beta1,
+                 double beta2, double eps, double weight_decay, bool amsgrad, bool decoupled_weight_decay,
+                 DeviceCounters& counters, const at::Tensor& apply) {
   const at::Tensor step = counters.step + 1;
   const at::Tensor bias_correction1 = bias_correction(beta1, step);
   const at::Tensor bias_correction2 = bias_correction(beta2, step);
   at::Tensor p = param;
   at::Tensor g = grad;
   if (weight_decay != 0) {
-    if (decoupled_weight_decay)
-      p = param * (1 - counters.lr * weight_decay);  // AdamW: p.mul_(1 - lr * weight_decay)
-    else
-      g = grad.add(param, weight_decay);
+    if (decoupled_weight_decay) p = param * (1 - counters.lr * weight_decay);  // AdamW: p.mul_(1 - lr * weight_decay)
+    else g = grad.add(param, weight_decay);
   }
   // The same operations as LibTorch's in-place ones, on copies, so that rounding matches.
   const at::Tensor exp_avg = moments.exp_avg.mul(beta1).add_(g, 1 - beta1);

@@ -25,9 +25,9 @@ struct AdamMoments {
 /// the moments and `counters.step` in place where the 0-dim bool `apply` holds. `grad` defined.
 ///
 ///   adam_update(p, p.grad(), {m, v, {}}, 0.9, 0.999, 1e-8, 0.0, false, false, counters, ok);
-void adam_update(const at::Tensor& param, const at::Tensor& grad, const AdamMoments& moments, double beta1, double beta2,
-                 double eps, double weight_decay, bool amsgrad, bool decoupled_weight_decay, DeviceCounters& counters,
-                 const at::Tensor& apply);
+void adam_update(const at::Tensor& param, const at::Tensor& grad, const AdamMoments& moments, double beta1,
+                 double beta2, double eps, double weight_decay, bool amsgrad, bool decoupled_weight_decay,
+                 DeviceCounters& counters, const at::Tensor& apply);
 
 /// torch::optim::SGD's update of one parameter (momentum, dampening, Nesterov, L2 weight decay;
 /// LibTorch's optim/sgd.cpp), with the learning rate read from `counters.lr`. `momentum_buffer`

@@ -25,7 +25,8 @@ ExponentialLR::ExponentialLR(PyroOptim& optim, double gamma) : LRScheduler(optim
 }
 double ExponentialLR::factor(int64_t epoch) const { return std::pow(gamma_, static_cast<double>(epoch)); }
 
-LambdaLR::LambdaLR(PyroOptim& optim, std::function<double(int64_t)> lambda) : LRScheduler(optim), lambda_(std::move(lambda)) {
+LambdaLR::LambdaLR(PyroOptim& optim, std::function<double(int64_t)> lambda)
+    : LRScheduler(optim), lambda_(std::move(lambda)) {
   PPLX_CHECK_AS(ValueError, lambda_ != nullptr, "LambdaLR: lambda is empty");
 }
 double LambdaLR::factor(int64_t epoch) const {

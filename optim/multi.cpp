@@ -53,7 +53,8 @@ MixedMultiOptimizer& MixedMultiOptimizer::add(std::vector<std::string> names, st
 }
 
 MixedMultiOptimizer& MixedMultiOptimizer::add(Predicate predicate, std::shared_ptr<MultiOptimizer> optim) {
-  PPLX_CHECK_AS(ValueError, optim != nullptr && predicate != nullptr, "MixedMultiOptimizer.add: null optimizer or predicate");
+  PPLX_CHECK_AS(ValueError, optim != nullptr && predicate != nullptr,
+                "MixedMultiOptimizer.add: null optimizer or predicate");
   parts_.push_back({{}, std::move(predicate), std::move(optim)});
   return *this;
 }

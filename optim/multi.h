@@ -36,7 +36,8 @@ class PyroMultiOptimizer : public MultiOptimizer {
  public:
   explicit PyroMultiOptimizer(std::shared_ptr<PyroOptim> optim);
   /// Takes ownership of an optimizer: `PyroMultiOptimizer(pplx::optim::Adam(...))`.
-  template <class O, class = std::enable_if_t<std::is_base_of_v<PyroOptim, std::decay_t<O>> && !std::is_lvalue_reference_v<O>>>
+  template <class O,
+            class = std::enable_if_t<std::is_base_of_v<PyroOptim, std::decay_t<O>> && !std::is_lvalue_reference_v<O>>>
   explicit PyroMultiOptimizer(O&& optim) : PyroMultiOptimizer(std::make_shared<std::decay_t<O>>(std::move(optim))) {}
 
   void step(const at::Tensor& loss, const NamedTensors& params) override;
@@ -70,14 +71,17 @@ class MixedMultiOptimizer : public MultiOptimizer {
   /// Routes every parameter whose name satisfies `predicate` to `optim`.
   MixedMultiOptimizer& add(Predicate predicate, std::shared_ptr<MultiOptimizer> optim);
   /// Convenience: a PyroOptim (Adam, SGD...) wrapped in a PyroMultiOptimizer.
-  template <class Key, class O, class = std::enable_if_t<std::is_base_of_v<PyroOptim, std::decay_t<O>> && !std::is_lvalue_reference_v<O>>>
+  template <class Key, class O,
+            class = std::enable_if_t<std::is_base_of_v<PyroOptim, std::decay_t<O>> && !std::is_lvalue_reference_v<O>>>
   MixedMultiOptimizer& add(Key&& key, O&& optim) {
-    return add(std::forward<Key>(key), std::shared_ptr<MultiOptimizer>(std::make_shared<PyroMultiOptimizer>(std::move(optim))));
+    return add(std::forward<Key>(key),
+               std::shared_ptr<MultiOptimizer>(std::make_shared<PyroMultiOptimizer>(std::move(optim))));
   }
   MixedMultiOptimizer& add(std::initializer_list<std::string> names, std::shared_ptr<MultiOptimizer> optim) {
     return add(std::vector<std::string>(names), std::move(optim));
   }
-  template <class O, class = std::enable_if_t<std::is_base_of_v<PyroOptim, std::decay_t<O>> && !std::is_lvalue_reference_v<O>>>
+  template <class O,
+            class = std::enable_if_t<std::is_base_of_v<PyroOptim, std::decay_t<O>> && !std::is_lvalue_reference_v<O>>>
   MixedMultiOptimizer& add(std::initializer_list<std::string> names, O&& optim) {
     return add(std::vector<std::string>(names), std::move(optim));
   }

@@ -59,21 +59,21 @@ namespace detail {
 
 void validate_clip(const ClipOptions& c, const std::string& where) {
   auto check = [&](const c10::optional<double>& v, const char* what) {
-    if (v)
-      PPLX_CHECK_AS(ValueError, *v >= 0 && !std::isnan(*v), where, ": ", what, " must be >= 0, got ", *v);
+    if (v) PPLX_CHECK_AS(ValueError, *v >= 0 && !std::isnan(*v), where, ": ", what, " must be >= 0, got ", *v);
   };
   check(c.clip_norm(), "clip_norm");
   check(c.clip_value(), "clip_value");
   check(c.global_clip_norm(), "global_clip_norm");
 }
 
-std::unique_ptr<torch::optim::Optimizer> checked_make(const std::string& optimizer, const std::string& param,
-                                                      const std::function<std::unique_ptr<torch::optim::Optimizer>()>& make) {
+std::unique_ptr<torch::optim::Optimizer> checked_make(
+    const std::string& optimizer, const std::string& param,
+    const std::function<std::unique_ptr<torch::optim::Optimizer>()>& make) {
   try {
     return make();
   } catch (const c10::Error& e) {
-    throw ValueError("pplx::optim::", optimizer, param.empty() ? "" : " (parameter '", param,
-                                       param.empty() ? "" : "')", ": invalid options: ", e.what_without_backtrace());
+    throw ValueError("pplx::optim::", optimizer, param.empty() ? "" : " (parameter '", param, param.empty() ? "" : "')",
+                     ": invalid options: ", e.what_without_backtrace());
   }
 }
 
@@ -94,7 +94,8 @@ PyroOptim::Slot& PyroOptim::slot_for(const std::string& name, const at::Tensor& 
     slot->clip = clip_fn_ ? clip_fn_(name) : ClipOptions();
     const std::string where = pplx::detail::str("pplx::optim::", this->name(), " (parameter '", name, "')");
     detail::validate_clip(slot->clip, where);
-    PPLX_CHECK_AS(ValueError, !slot->clip.global_clip_norm(), where, ": global_clip_norm bounds the joint norm of "
+    PPLX_CHECK_AS(ValueError, !slot->clip.global_clip_norm(), where,
+                  ": global_clip_norm bounds the joint norm of "
                   "all parameters of a step, so it cannot be chosen per parameter; pass it in fixed ClipOptions");
     slot->param = param;
     slot->opt = make_optimizer(name, param);
@@ -130,7 +131,8 @@ void PyroOptim::rebind(Slot& slot, const at::Tensor& param) {
 }
 
 void PyroOptim::check_params(const NamedTensors& params, const char* method) const {
-  PPLX_CHECK(!params.empty(), "pplx::optim::", name(), ".", method, ": no parameters to update. The model and guide "
+  PPLX_CHECK(!params.empty(), "pplx::optim::", name(), ".", method,
+             ": no parameters to update. The model and guide "
              "have no pplx::param sites (or all of them were substituted): there is nothing to optimize");
   for (const auto& p : params)
     PPLX_CHECK_AS(ValueError, p.second.defined(), "pplx::optim::", name(), ".", method, ": parameter '", p.first,
@@ -155,7 +157,8 @@ void PyroOptim::step(const NamedTensors& params) {
 }
 
 void PyroOptim::graph_safe_step(const NamedTensors& params, const at::Tensor& apply) {
-  PPLX_CHECK(supports_graph_safe_step(), "pplx::optim::", name(), ": has no graph-safe step (it keeps per-step values "
+  PPLX_CHECK(supports_graph_safe_step(), "pplx::optim::", name(),
+             ": has no graph-safe step (it keeps per-step values "
              "on the host); Adam, AdamW, SGD and ClippedAdam have one");
   check_params(params, "graph_safe_step");
   PPLX_CHECK_AS(ValueError, apply.defined() && apply.numel() == 1 && apply.scalar_type() == at::kBool,
@@ -170,8 +173,9 @@ void PyroOptim::graph_safe_step(const NamedTensors& params, const at::Tensor& ap
     PPLX_CHECK(it != slots_.end(), "pplx::optim::", this->name(), ".graph_safe_step: parameter '", name,
                "' has not been updated by step() yet; its first update creates optimizer state on the host");
     rebind(*it->second, param);
-    PPLX_CHECK(graph_safe_ready(*it->second->opt, param), "pplx::optim::", this->name(), ".graph_safe_step: parameter '",
-               name, "' has a gradient but no optimizer state yet; update it once with step() first");
+    PPLX_CHECK(graph_safe_ready(*it->second->opt, param), "pplx::optim::", this->name(),
+               ".graph_safe_step: parameter '", name,
+               "' has a gradient but no optimizer state yet; update it once with step() first");
     slots.push_back(it->second.get());
   }
   // Uploads host changes, if any; reads nothing back (the counters may be ahead of the host, e.g.
@@ -265,8 +269,7 @@ void PyroOptim::load(const std::string& path) {
   PPLX_CHECK_AS(IOError, !records.empty() && records[0].name.empty() && records[0].meta.rfind("optimizer=", 0) == 0,
                 "'", path, "': not an optimizer state file (missing header record)");
   const std::string saved = records[0].meta.substr(10);
-  PPLX_CHECK_AS(IOError, saved == name(), "'", path, "': holds state of a ", saved, " optimizer, but this is ",
-                name());
+  PPLX_CHECK_AS(IOError, saved == name(), "'", path, "': holds state of a ", saved, " optimizer, but this is ", name());
   std::unordered_map<std::string, std::vector<std::pair<std::string, at::Tensor>>> loaded;
   std::vector<std::string> names;
   for (size_t i = 1; i < records.size(); ++i) {
@@ -309,8 +312,8 @@ void PyroOptim::apply_pending(const std::string& name, Slot& slot) {
       PPLX_CHECK_AS(IOError, f.second.dim() == 0 || f.second.sizes() == slot.param.sizes(), "optimizer state '",
                     f.first, "' of parameter '", name, "' has shape ", distributions::shape_str(f.second.sizes()),
                     " but the parameter has shape ", distributions::shape_str(slot.param.sizes()));
-      state_fields.emplace_back(f.first, f.second.dim() == 0 ? f.second
-                                                              : f.second.to(slot.param.options()).contiguous());
+      state_fields.emplace_back(f.first,
+                                f.second.dim() == 0 ? f.second : f.second.to(slot.param.options()).contiguous());
     }
   }
   if (!state_fields.empty()) load_state(*slot.opt, slot.param, state_fields);

@@ -5,8 +5,8 @@
 #include <functional>
 #include <memory>
 #include <sstream>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -204,8 +204,9 @@ void validate_clip(const ClipOptions& clip, const std::string& where);
 void install_state(torch::optim::Optimizer& opt, const at::Tensor& param,
                    std::unique_ptr<torch::optim::OptimizerParamState> state);
 /// Runs `make`, turning LibTorch's c10::Error (bad lr, betas...) into pplx::ValueError.
-std::unique_ptr<torch::optim::Optimizer> checked_make(const std::string& optimizer, const std::string& param,
-                                                      const std::function<std::unique_ptr<torch::optim::Optimizer>()>& make);
+std::unique_ptr<torch::optim::Optimizer> checked_make(
+    const std::string& optimizer, const std::string& param,
+    const std::function<std::unique_ptr<torch::optim::Optimizer>()>& make);
 }  // namespace detail
 
 }  // namespace optim

@@ -59,9 +59,8 @@ class WrappedOptimizer : public PyroOptim {
       : PyroOptim(per_param_part(clip), clip.global_clip_norm()),
         options_fn_([options](const std::string&) { return options; }) {
     detail::validate_clip(clip, pplx::detail::str("pplx::optim::", Traits::name()));
-    detail::checked_make(Traits::name(), "", [&] {
-      return std::make_unique<TorchOptimizer>(std::vector<at::Tensor>{}, options);
-    });
+    detail::checked_make(Traits::name(), "",
+                         [&] { return std::make_unique<TorchOptimizer>(std::vector<at::Tensor>{}, options); });
   }
   /// Options and (optionally) clipping chosen per parameter name, like Pyro's callable optim_args.
   explicit WrappedOptimizer(OptionsFn options, ClipFn clip = nullptr)

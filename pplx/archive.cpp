@@ -30,7 +30,7 @@ struct DtypeCode {
   uint8_t code;
   at::ScalarType type;
 };
-constexpr DtypeCode kDtypes[] = {{1, at::kFloat}, {2, at::kDouble}, {3, at::kHalf}, {4, at::kBFloat16},
+constexpr DtypeCode kDtypes[] = {{1, at::kFloat}, {2, at::kDouble}, {3, at::kHalf},  {4, at::kBFloat16},
                                  {5, at::kLong},  {6, at::kInt},    {7, at::kShort}, {8, at::kChar},
                                  {9, at::kByte},  {10, at::kBool}};
 
@@ -62,8 +62,8 @@ class Reader {
   Reader(const uint8_t* p, size_t n, const std::string& origin) : p_(p), n_(n), origin_(origin) {}
   const uint8_t* take(size_t k, const char* what) {
     if (k > n_ - pos_)
-      throw IOError("archive '", origin_, "' is truncated or corrupt: need ", k, " bytes for ", what,
-                                " at offset ", pos_, ", only ", n_ - pos_, " left");
+      throw IOError("archive '", origin_, "' is truncated or corrupt: need ", k, " bytes for ", what, " at offset ",
+                    pos_, ", only ", n_ - pos_, " left");
     const uint8_t* out = p_ + pos_;
     pos_ += k;
     return out;
@@ -125,7 +125,8 @@ void write_archive(const std::string& path, const std::string& kind, const std::
   file.bytes(payload.buf.data(), payload.buf.size());
   file.pod<uint32_t>(crc(payload.buf.data(), payload.buf.size()));
 
-  const std::string tmp = pplx::detail::str(path, ".tmp.", ::getpid(), ".", std::hash<std::thread::id>()(std::this_thread::get_id()));
+  const std::string tmp =
+      pplx::detail::str(path, ".tmp.", ::getpid(), ".", std::hash<std::thread::id>()(std::this_thread::get_id()));
   FILE* f = std::fopen(tmp.c_str(), "wb");
   PPLX_CHECK_AS(IOError, f != nullptr, "cannot open '", tmp, "' for writing: ", std::strerror(errno));
   size_t to_write = file.buf.size();
@@ -137,7 +138,8 @@ void write_archive(const std::string& path, const std::string& kind, const std::
   ok = (std::fclose(f) == 0) && ok;
   if (!ok) {
     std::remove(tmp.c_str());
-    throw IOError("writing '", path, "' failed", inject ? " (injected failure)" : "", "; the previous file, if any, is unchanged");
+    throw IOError("writing '", path, "' failed", inject ? " (injected failure)" : "",
+                  "; the previous file, if any, is unchanged");
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
@@ -159,8 +161,9 @@ std::vector<Record> parse_archive(const uint8_t* data, size_t size, const std::s
   std::string file_kind = r.str("the archive kind", 64);
   PPLX_CHECK_AS(IOError, file_kind == kind, "'", origin, "' holds '", file_kind, "' data, expected '", kind, "'");
   auto payload_len = r.pod<uint64_t>("the payload length");
-  PPLX_CHECK_AS(IOError, payload_len + 4 == r.remaining(), "'", origin, "' is truncated or has trailing bytes: payload ",
-                payload_len, " bytes + checksum, but ", r.remaining(), " bytes remain");
+  PPLX_CHECK_AS(IOError, payload_len + 4 == r.remaining(), "'", origin,
+                "' is truncated or has trailing bytes: payload ", payload_len, " bytes + checksum, but ", r.remaining(),
+                " bytes remain");
   const uint8_t* payload = r.take(payload_len, "the payload");
   auto stored = r.pod<uint32_t>("the checksum");
   PPLX_CHECK_AS(IOError, stored == crc(payload, payload_len), "'", origin,
@@ -199,19 +202,20 @@ std::vector<Record> parse_archive(const uint8_t* data, size_t size, const std::s
     }
     const uint64_t numel = empty ? 0 : extent;
     auto nbytes = p.pod<uint64_t>("a byte count");
-    PPLX_CHECK_AS(IOError, nbytes == numel * c10::elementSize(dtype), "'", origin, "': record '", rec.name,
-                  "' has ", nbytes, " data bytes, expected ", numel * c10::elementSize(dtype));
+    PPLX_CHECK_AS(IOError, nbytes == numel * c10::elementSize(dtype), "'", origin, "': record '", rec.name, "' has ",
+                  nbytes, " data bytes, expected ", numel * c10::elementSize(dtype));
     const uint8_t* bytes = p.take(nbytes, "tensor data");
     try {
       rec.tensor = at::empty(sizes, at::TensorOptions().dtype(dtype));
     } catch (const c10::Error& e) {  // out of memory: still a file we cannot read
       throw IOError("'", origin, "': record '", rec.name, "' of shape ", c10::IntArrayRef(sizes),
-                                " cannot be allocated: ", e.what_without_backtrace());
+                    " cannot be allocated: ", e.what_without_backtrace());
     }
     if (nbytes) std::memcpy(rec.tensor.data_ptr(), bytes, nbytes);
     out.push_back(std::move(rec));
   }
-  PPLX_CHECK_AS(IOError, p.remaining() == 0, "'", origin, "' has ", p.remaining(), " unexpected bytes after its records");
+  PPLX_CHECK_AS(IOError, p.remaining() == 0, "'", origin, "' has ", p.remaining(),
+                " unexpected bytes after its records");
   return out;
 }
 

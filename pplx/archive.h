@@ -34,8 +34,7 @@ std::vector<Record> read_archive(const std::string& path, const std::string& kin
 
 /// Parses archive bytes already in memory (what read_archive does after reading the file).
 /// `origin` names the source in error messages. Never reads outside [data, data + size).
-std::vector<Record> parse_archive(const uint8_t* data, size_t size, const std::string& kind,
-                                  const std::string& origin);
+std::vector<Record> parse_archive(const uint8_t* data, size_t size, const std::string& kind, const std::string& origin);
 
 namespace testing {
 /// Test hook: make the next write_archive on this thread fail after `bytes` bytes (simulates a

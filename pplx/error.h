@@ -70,10 +70,9 @@ class IOError : public Error {
   using Error::Error;
 };
 
-
 /// Throws `E` with the concatenation of `args` when `cond` is false.
-#define PPLX_CHECK_AS(E, cond, ...)                      \
-  do {                                                   \
+#define PPLX_CHECK_AS(E, cond, ...)                         \
+  do {                                                      \
     if (!(cond)) throw E(::pplx::detail::str(__VA_ARGS__)); \
   } while (0)
 #define PPLX_CHECK(cond, ...) PPLX_CHECK_AS(::pplx::Error, cond, __VA_ARGS__)

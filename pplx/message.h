@@ -71,10 +71,10 @@ struct Message {
   distributions::Generator generator;
 
   // --- param sites -------------------------------------------------------------------------
-  at::Tensor init;                          ///< initial constrained value (or undefined)
-  std::function<at::Tensor()> init_fn;      ///< lazy initial value (used when init is undefined)
-  constraints::ConstraintPtr constraint;    ///< the parameter's constraint (null means real)
-  at::Tensor unconstrained;                 ///< the store's leaf tensor the optimizer updates
+  at::Tensor init;                        ///< initial constrained value (or undefined)
+  std::function<at::Tensor()> init_fn;    ///< lazy initial value (used when init is undefined)
+  constraints::ConstraintPtr constraint;  ///< the parameter's constraint (null means real)
+  at::Tensor unconstrained;               ///< the store's leaf tensor the optimizer updates
 
   // --- plate sites -------------------------------------------------------------------------
   int64_t plate_size = 0;

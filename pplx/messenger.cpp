@@ -30,11 +30,10 @@ StackState& state() {
 void expect_valid(const at::Tensor& value, const constraints::ConstraintPtr& c, const std::string& name,
                   const char* what) {
   distributions::detail::expect_valid(value, c, [value, c, name, what](const at::Tensor& ok) {
-    throw ValueError(what, " '", name, "' of shape ", distributions::shape_str(value.sizes()),
-                                       " is outside ", c->describe(), " (",
-                                       distributions::detail::describe_violation(value, ok, *c),
-                                       "): a parameter or draw saturated at the constraint's boundary, or NaN; "
-                                       "lower the learning rate or check the initial values");
+    throw ValueError(what, " '", name, "' of shape ", distributions::shape_str(value.sizes()), " is outside ",
+                     c->describe(), " (", distributions::detail::describe_violation(value, ok, *c),
+                     "): a parameter or draw saturated at the constraint's boundary, or NaN; "
+                     "lower the learning rate or check the initial values");
   });
 }
 
@@ -51,8 +50,7 @@ void default_process_message(Message& msg) {
       if (is_validation_enabled()) expect_valid(msg.value, msg.fn->support(), msg.name, "a draw of sample site");
       break;
     case SiteType::param:
-      msg.value = get_param_store().get_or_create(msg.name, msg.init, msg.init_fn, msg.constraint,
-                                                  &msg.unconstrained);
+      msg.value = get_param_store().get_or_create(msg.name, msg.init, msg.init_fn, msg.constraint, &msg.unconstrained);
       if (is_validation_enabled() && msg.constraint) expect_valid(msg.value, msg.constraint, msg.name, "param");
       break;
     case SiteType::plate:
@@ -81,7 +79,7 @@ Messenger::~Messenger() {
   s.stack.erase(it);
   if (s.corrupt.empty())
     s.corrupt = pplx::detail::str("handler '", handler_name(), "' was exited while handler '", inner,
-                            "' (entered after it) was still active");
+                                  "' (entered after it) was still active");
 }
 
 const std::vector<Messenger*>& handler_stack() { return state().stack; }
@@ -96,9 +94,9 @@ void reset_handler_stack() {
 void apply_stack(Message& msg) {
   auto& s = state();
   if (!s.corrupt.empty())
-    throw Error("pplx: corrupt handler stack at ", to_string(msg.type), " site '", msg.name, "': ",
-                            s.corrupt, ". Handler scopes must end in the reverse order they began; call "
-                            "pplx::reset_handler_stack() to recover.");
+    throw Error("pplx: corrupt handler stack at ", to_string(msg.type), " site '", msg.name, "': ", s.corrupt,
+                ". Handler scopes must end in the reverse order they began; call "
+                "pplx::reset_handler_stack() to recover.");
   const auto& stack = s.stack;
   const size_t n = stack.size();
   size_t reached = 0;

@@ -42,7 +42,7 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
     copy = module.clone();
   } catch (const c10::Error& e) {
     throw ValueError("random_module '", name, "': module '", module.name(),
-                                 "' cannot be cloned (derive it from torch::nn::Cloneable, e.g. via TORCH_MODULE)");
+                     "' cannot be cloned (derive it from torch::nn::Cloneable, e.g. via TORCH_MODULE)");
   }
   auto params = copy->named_parameters(/*recurse=*/true);
   if (prior.is_map()) {
@@ -51,7 +51,7 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
       std::string valid;
       for (const auto& item : params) valid += (valid.empty() ? "" : ", ") + item.key();
       throw ValueError("random_module '", name, "': prior given for '", key,
-                                   "', which is not a parameter of the module; its parameters are: ", valid);
+                       "', which is not a parameter of the module; its parameters are: ", valid);
     }
   }
   // Module::clone() does not keep requires_grad, so frozen-ness is read from the original.

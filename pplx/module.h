@@ -16,9 +16,13 @@ void register_module(const std::string& name, torch::nn::Module& module);
 std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const torch::nn::Module& module,
                                                  const Prior& prior);
 template <class T>
-T& deref(const std::shared_ptr<T>& p) { return *p; }
+T& deref(const std::shared_ptr<T>& p) {
+  return *p;
+}
 template <class T>
-T& deref(const torch::nn::ModuleHolder<T>& h) { return *h.ptr(); }
+T& deref(const torch::nn::ModuleHolder<T>& h) {
+  return *h.ptr();
+}
 }  // namespace detail
 
 /// Registers the parameters of `module` in the current ParamStore as params named

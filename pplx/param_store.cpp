@@ -8,8 +8,8 @@
 #include <torch/csrc/autograd/generated/variable_factories.h>
 
 #include <pplx/archive.h>
-#include <pplx/distributions/distribution.h>
 #include <pplx/distributions/detail/validated.h>
+#include <pplx/distributions/distribution.h>
 #include <pplx/error.h>
 
 namespace pplx {
@@ -65,11 +65,10 @@ at::Tensor ParamStore::get_or_create(const std::string& name, const at::Tensor& 
   // was filled by a different model, typically a parameter file saved before the model changed.
   // Catch it here, at the param site, rather than as a broadcasting error deep inside the model.
   if (init.defined() && init.sizes() != value.sizes())
-    throw ShapeError("param '", name, "': the store holds a value of shape ",
-                                 distributions::shape_str(value.sizes()), " but this site's initial value has shape ",
-                                 distributions::shape_str(init.sizes()),
-                                 ". The store (or the parameter file loaded into it) was made by a different "
-                                 "model: clear_param_store(), or load a file that matches the model");
+    throw ShapeError("param '", name, "': the store holds a value of shape ", distributions::shape_str(value.sizes()),
+                     " but this site's initial value has shape ", distributions::shape_str(init.sizes()),
+                     ". The store (or the parameter file loaded into it) was made by a different "
+                     "model: clear_param_store(), or load a file that matches the model");
   if (unconstrained_out) *unconstrained_out = e.unconstrained;
   return value;
 }
@@ -94,8 +93,9 @@ constraints::ConstraintPtr ParamStore::constraint(const std::string& name) const
 void ParamStore::set(const std::string& name, const at::Tensor& value, const constraints::ConstraintPtr& constraint) {
   PPLX_CHECK_AS(ValueError, value.defined(), "param '", name, "': value is undefined");
   auto c = constraint ? constraint : constraints::real;
-  PPLX_CHECK_AS(ValueError, value.is_floating_point(), "param '", name, "': value must be a floating-point tensor, got ",
-                value.scalar_type(), " of shape ", distributions::shape_str(value.sizes()),
+  PPLX_CHECK_AS(ValueError, value.is_floating_point(), "param '", name,
+                "': value must be a floating-point tensor, got ", value.scalar_type(), " of shape ",
+                distributions::shape_str(value.sizes()),
                 "; pass a float tensor (e.g. torch::zeros({3}) or x.to(torch::kFloat))");
   at::Tensor detached = value.detach();
   PPLX_CHECK_AS(ValueError, at::isfinite(detached).all().item<bool>(), "param '", name, "': initial value of shape ",
@@ -103,11 +103,10 @@ void ParamStore::set(const std::string& name, const at::Tensor& value, const con
                 at::isfinite(detached).logical_not().sum().item<int64_t>(), " of ", detached.numel(),
                 " elements); check the initializer, e.g. a log of zero or a division by zero");
   if (!c->all_hold(detached)) {
-    throw ValueError("param '", name, "': initial value of shape ",
-                                       distributions::shape_str(value.sizes()), " violates its constraint ",
-                                       c->describe(), " (",
-                                       distributions::detail::describe_violation(detached, c->check(detached), *c),
-                                       "); give an init inside the constraint, e.g. torch::ones for positive");
+    throw ValueError("param '", name, "': initial value of shape ", distributions::shape_str(value.sizes()),
+                     " violates its constraint ", c->describe(), " (",
+                     distributions::detail::describe_violation(detached, c->check(detached), *c),
+                     "); give an init inside the constraint, e.g. torch::ones for positive");
   }
   Entry e;
   e.name = name;
@@ -170,7 +169,8 @@ void ParamStore::load(const std::string& path, c10::optional<c10::Device> device
     e.name = r.name;
     e.constraint = decode_constraint(r.meta, path);
     e.transform = transforms::transform_to(e.constraint);
-    PPLX_CHECK_AS(IOError, r.tensor.is_floating_point(), "'", path, "': parameter '", r.name, "' is not floating point");
+    PPLX_CHECK_AS(IOError, r.tensor.is_floating_point(), "'", path, "': parameter '", r.name,
+                  "' is not floating point");
     e.unconstrained = r.tensor.set_requires_grad(true);
     loaded.push_back(std::move(e));
   }

@@ -23,13 +23,16 @@ std::vector<std::string>& dim_slots() {
 int64_t allocate_dim(const std::string& name, c10::optional<int64_t> requested) {
   auto& slots = dim_slots();
   for (const auto& s : slots)
-    PPLX_CHECK_AS(ValueError, s != name, "plate '", name, "': a plate with this name is already active; nested "
+    PPLX_CHECK_AS(ValueError, s != name, "plate '", name,
+                  "': a plate with this name is already active; nested "
                   "plates need distinct names");
   int64_t dim;
   if (requested) {
     dim = *requested;
-    PPLX_CHECK_AS(ValueError, dim < 0, "plate '", name, "': dim must be negative (a batch dim counted from the "
-                  "right), got ", dim);
+    PPLX_CHECK_AS(ValueError, dim < 0, "plate '", name,
+                  "': dim must be negative (a batch dim counted from the "
+                  "right), got ",
+                  dim);
     size_t slot = static_cast<size_t>(-dim - 1);
     PPLX_CHECK_AS(ValueError, slot >= slots.size() || slots[slot].empty(), "plate '", name, "': dim ", dim,
                   " is already used by enclosing plate '", slot < slots.size() ? slots[slot] : "", "'");
@@ -158,9 +161,9 @@ void PlateMessenger::process_message(Message& msg) {
   std::vector<int64_t> target(need, 1);
   std::copy(actual.begin(), actual.end(), target.end() - actual.size());
   int64_t& slot = target[need + frame_.dim];
-  PPLX_CHECK_AS(ShapeError, slot == 1 || slot == frame_.subsample_size, "sample site '", msg.name,
-                "' inside plate '", frame_.name, "': batch_shape ", distributions::shape_str(actual), " has size ",
-                slot, " at dim ", frame_.dim, " but the plate has size ", frame_.subsample_size,
+  PPLX_CHECK_AS(ShapeError, slot == 1 || slot == frame_.subsample_size, "sample site '", msg.name, "' inside plate '",
+                frame_.name, "': batch_shape ", distributions::shape_str(actual), " has size ", slot, " at dim ",
+                frame_.dim, " but the plate has size ", frame_.subsample_size,
                 ". Make that dim 1 or the plate size, or give the plate another dim.");
   slot = frame_.subsample_size;
   if (c10::IntArrayRef(target) != actual) msg.fn = msg.fn->expand(target);

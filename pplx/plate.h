@@ -39,7 +39,7 @@ class PlateMessenger : public Messenger {
   ~PlateMessenger() override;
 
   void process_message(Message& msg) override;
-  
+
   const std::string& name() const { return frame_.name; }
   int64_t size() const { return frame_.size; }
   int64_t subsample_size() const { return frame_.subsample_size; }

@@ -6,8 +6,8 @@
 #include <pplx/archive.h>
 #include <pplx/distributions/distributions.h>
 #include <pplx/error.h>
-#include <pplx/host_reads.h>
 #include <pplx/handlers/handlers.h>
+#include <pplx/host_reads.h>
 #include <pplx/infer/autoguide.h>
 #include <pplx/infer/infer.h>
 #include <pplx/message.h>

@@ -21,12 +21,13 @@ void check_observed_shape(const Message& msg) {
     d.validate_sample_shape(msg.value);
   } catch (const ShapeError&) {
     std::string plates;
-    for (const auto& f : msg.plates) plates += pplx::detail::str(" ", f.name, "(size ", f.subsample_size, ", dim ", f.dim, ")");
-    throw ShapeError(
-        "sample site '", msg.name, "': observed value of shape ", distributions::shape_str(msg.value.sizes()),
-        " does not broadcast to the distribution ", d.name(), " with batch_shape ",
-        distributions::shape_str(d.batch_shape()), " and event_shape ", distributions::shape_str(d.event_shape()),
-        plates.empty() ? "" : "; enclosing plates:", plates, ". Check the data's shape, the plate sizes and to_event().");
+    for (const auto& f : msg.plates)
+      plates += pplx::detail::str(" ", f.name, "(size ", f.subsample_size, ", dim ", f.dim, ")");
+    throw ShapeError("sample site '", msg.name, "': observed value of shape ",
+                     distributions::shape_str(msg.value.sizes()), " does not broadcast to the distribution ", d.name(),
+                     " with batch_shape ", distributions::shape_str(d.batch_shape()), " and event_shape ",
+                     distributions::shape_str(d.event_shape()), plates.empty() ? "" : "; enclosing plates:", plates,
+                     ". Check the data's shape, the plate sizes and to_event().");
   }
 }
 

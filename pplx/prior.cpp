@@ -73,7 +73,8 @@ std::vector<std::string> Prior::keys() const { return keys_; }
 
 std::string user_param_name(const std::string& site_name) {
   auto pos = site_name.find(kModuleSeparator);
-  return pos == std::string::npos ? site_name : site_name.substr(pos + std::char_traits<char>::length(kModuleSeparator));
+  return pos == std::string::npos ? site_name
+                                  : site_name.substr(pos + std::char_traits<char>::length(kModuleSeparator));
 }
 
 }  // namespace pplx

@@ -36,8 +36,8 @@ void Trace::add(const Message& msg) {
     switch (msg.type) {
       case SiteType::sample:
         throw SiteError("trace: multiple sample sites named '", msg.name,
-                                    "'; every sample site in one run of a model or guide needs a unique name (in "
-                                    "loops, append the index: \"z_\" + std::to_string(i))");
+                        "'; every sample site in one run of a model or guide needs a unique name (in "
+                        "loops, append the index: \"z_\" + std::to_string(i))");
       case SiteType::param:
         old = msg;  // Pyro overwrites: the latest read of a param is what the trace shows
         return;
@@ -81,10 +81,10 @@ void Trace::compute_log_prob(const std::function<bool(const Site&)>& site_filter
     if (s.type != SiteType::sample || s.log_prob_sum.defined()) continue;
     if (site_filter && !site_filter(s)) continue;
     auto what = [&](const std::exception& e) {
-      return pplx::detail::str("error computing log_prob at sample site '", s.name, "' (", s.fn->name(), ", batch_shape ",
-                         distributions::shape_str(s.fn->batch_shape()), ", event_shape ",
-                         distributions::shape_str(s.fn->event_shape()), ", value shape ",
-                         distributions::shape_str(s.value.sizes()), "): ", e.what());
+      return pplx::detail::str("error computing log_prob at sample site '", s.name, "' (", s.fn->name(),
+                               ", batch_shape ", distributions::shape_str(s.fn->batch_shape()), ", event_shape ",
+                               distributions::shape_str(s.fn->event_shape()), ", value shape ",
+                               distributions::shape_str(s.value.sizes()), "): ", e.what());
     };
     // Keep the error's type, so callers can still catch a ShapeError or a ValueError.
     try {

@@ -113,8 +113,8 @@ void validate_params(P& params, const std::string& family) {
     constraints::ConstraintPtr c = p.constraint;
     if (!c) return;
     validate(t, c, [t, c, n = p.name, family = std::string(family)](const at::Tensor& ok) {
-      throw ValueError(family, ": parameter '", n, "' of shape ", shape_str(t.sizes()),
-                                         " violates constraint ", c->describe(), " (", describe_violation(t, ok, *c), ")");
+      throw ValueError(family, ": parameter '", n, "' of shape ", shape_str(t.sizes()), " violates constraint ",
+                       c->describe(), " (", describe_violation(t, ok, *c), ")");
     });
   });
 }
@@ -128,8 +128,8 @@ Parametric<Derived, P>::Parametric(const char* family, P params)
   // check first, so that a 0-dim `probs` is reported as such rather than as a non-simplex.
   for_each_param(p_, [&](const ParamInfo& p, at::Tensor& t) {
     const int64_t ed = p.event_dim;
-    PPLX_CHECK_AS(ValueError, !t.defined() || t.dim() >= ed, family, ": parameter '", p.name, "' must be at least ",
-                  ed, "-dimensional (its rightmost ", ed, " dim(s) form one event), got shape ", shape_str(t.sizes()));
+    PPLX_CHECK_AS(ValueError, !t.defined() || t.dim() >= ed, family, ": parameter '", p.name, "' must be at least ", ed,
+                  "-dimensional (its rightmost ", ed, " dim(s) form one event), got shape ", shape_str(t.sizes()));
   });
   validate_params(p_, family);
   batch_shape_ = broadcast_params(p_, family);
@@ -152,9 +152,8 @@ DistPtr Parametric<Derived, P>::expand(c10::IntArrayRef batch_shape) const {
     try {
       t = t.expand(shape);
     } catch (const c10::Error&) {
-      throw ShapeError(family_, ".expand(", shape_str(batch_shape), "): batch_shape ",
-                                         shape_str(batch_shape_), " cannot be expanded to it (parameter '", p.name,
-                                         "' has shape ", shape_str(t.sizes()), ")");
+      throw ShapeError(family_, ".expand(", shape_str(batch_shape), "): batch_shape ", shape_str(batch_shape_),
+                       " cannot be expanded to it (parameter '", p.name, "' has shape ", shape_str(t.sizes()), ")");
     }
   });
   d->batch_shape_ = batch_shape.vec();

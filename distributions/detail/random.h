@@ -26,9 +26,7 @@ inline c10::Device draw_device(const Generator& gen, c10::Device device) {
 
 /// Standard normal noise of `shape` with `options` (dtype/device of the parameters).
 // Tensor::to is a dispatched op even when it returns its input: skip it when nothing moves.
-inline at::Tensor on_device(const at::Tensor& t, c10::Device device) {
-  return t.device() == device ? t : t.to(device);
-}
+inline at::Tensor on_device(const at::Tensor& t, c10::Device device) { return t.device() == device ? t : t.to(device); }
 
 inline at::Tensor randn(c10::IntArrayRef shape, const Generator& gen, const at::TensorOptions& options) {
   const c10::Device dev = draw_device(gen, options.device());

@@ -34,8 +34,7 @@ void read_exact(gzFile f, void* out, size_t n, const std::string& path, const ch
       int errnum = 0;
       const char* msg = gzerror(f, &errnum);
       throw IOError("read_idx_gz: ", path, ": truncated or corrupt while reading ", what,
-                                errnum != Z_OK && msg ? std::string(" (zlib: ") + msg + ")" : std::string(),
-                                kInstallHint);
+                    errnum != Z_OK && msg ? std::string(" (zlib: ") + msg + ")" : std::string(), kInstallHint);
     }
     p += got;
     n -= static_cast<size_t>(got);
@@ -52,8 +51,7 @@ IdxArray read_idx_gz(const std::string& path, int64_t expected_rank, int64_t max
   errno = 0;
   std::unique_ptr<gzFile_s, GzCloser> f(gzopen(path.c_str(), "rb"));
   if (!f) {
-    throw IOError("read_idx_gz: cannot open ", path, ": ", std::strerror(errno ? errno : ENOENT),
-                              kInstallHint);
+    throw IOError("read_idx_gz: cannot open ", path, ": ", std::strerror(errno ? errno : ENOENT), kInstallHint);
   }
   // IDX header: two zero bytes, a type code (0x08 = unsigned byte), the rank, then one big-endian
   // uint32 per dimension.
@@ -61,9 +59,8 @@ IdxArray read_idx_gz(const std::string& path, int64_t expected_rank, int64_t max
   read_exact(f.get(), magic, 4, path, "the magic number");
   const uint32_t expected_magic = 0x0800u | static_cast<uint32_t>(expected_rank);
   if (big_endian_u32(magic) != expected_magic) {
-    throw IOError("read_idx_gz: ", path, ": bad magic number ", big_endian_u32(magic), " (expected ",
-                              expected_magic, ": unsigned bytes, rank ", expected_rank,
-                              "); not an IDX file of this kind", kInstallHint);
+    throw IOError("read_idx_gz: ", path, ": bad magic number ", big_endian_u32(magic), " (expected ", expected_magic,
+                  ": unsigned bytes, rank ", expected_rank, "); not an IDX file of this kind", kInstallHint);
   }
   IdxArray out;
   int64_t item_size = 1;
@@ -98,12 +95,12 @@ ImageDataset load_fashion_mnist(const std::string& split, int64_t max_items, con
   IdxArray images = read_idx_gz(images_path, 3, max_items);
   IdxArray labels = read_idx_gz(labels_path, 1, max_items);
   if (images.dims[1] != 28 || images.dims[2] != 28) {
-    throw IOError("load_fashion_mnist: ", images_path, ": images are ", images.dims[1], "x",
-                              images.dims[2], ", expected 28x28");
+    throw IOError("load_fashion_mnist: ", images_path, ": images are ", images.dims[1], "x", images.dims[2],
+                  ", expected 28x28");
   }
   if (images.dims[0] != labels.dims[0]) {
-    throw IOError("load_fashion_mnist: ", images_path, " holds ", images.dims[0], " images but ",
-                              labels_path, " holds ", labels.dims[0], " labels");
+    throw IOError("load_fashion_mnist: ", images_path, " holds ", images.dims[0], " images but ", labels_path,
+                  " holds ", labels.dims[0], " labels");
   }
   const int64_t n = images.dims[0];
   ImageDataset ds;
@@ -111,7 +108,7 @@ ImageDataset load_fashion_mnist(const std::string& split, int64_t max_items, con
   ds.labels = torch::from_blob(labels.data.data(), {n}, torch::kUInt8).to(torch::kLong);
   if (n > 0 && ds.labels.max().item<int64_t>() > 9) {
     throw IOError("load_fashion_mnist: ", labels_path, ": label ", ds.labels.max().item<int64_t>(),
-                              " out of range 0..9; the file is corrupt");
+                  " out of range 0..9; the file is corrupt");
   }
   return ds;
 }
@@ -120,7 +117,7 @@ RegressionDataset load_boston_housing(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
     throw IOError("load_boston_housing: cannot open ", path, ": ", std::strerror(errno),
-                              " (on Debian: apt-get install python3-sklearn)");
+                  " (on Debian: apt-get install python3-sklearn)");
   }
   auto split_csv = [](const std::string& line) {
     std::vector<std::string> cells;
@@ -155,8 +152,7 @@ RegressionDataset load_boston_housing(const std::string& path) {
   RegressionDataset ds;
   auto header = split_csv(line);
   if (static_cast<int64_t>(header.size()) != cols + 1)
-    throw IOError("load_boston_housing: ", path, ":2: header has ", header.size(), " columns, expected ",
-                              cols + 1);
+    throw IOError("load_boston_housing: ", path, ":2: header has ", header.size(), " columns, expected ", cols + 1);
   for (int64_t j = 0; j < cols; ++j) {
     std::string name = header[j];
     if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
@@ -169,14 +165,12 @@ RegressionDataset load_boston_housing(const std::string& path) {
     if (line.empty() || line == "\r") continue;
     auto cells = split_csv(line);
     if (static_cast<int64_t>(cells.size()) != cols + 1)
-      throw IOError("load_boston_housing: ", path, ":", line_no, ": ", cells.size(),
-                                " columns, expected ", cols + 1);
+      throw IOError("load_boston_housing: ", path, ":", line_no, ": ", cells.size(), " columns, expected ", cols + 1);
     for (int64_t j = 0; j < cols; ++j) x.push_back(static_cast<float>(parse(cells[j], line_no)));
     y.push_back(static_cast<float>(parse(cells[cols], line_no)));
   }
   const auto n = static_cast<int64_t>(y.size());
-  if (n != rows)
-    throw IOError("load_boston_housing: ", path, ": ", n, " data rows, but line 1 announces ", rows);
+  if (n != rows) throw IOError("load_boston_housing: ", path, ": ", n, " data rows, but line 1 announces ", rows);
   ds.features = torch::from_blob(x.data(), {n, cols}, torch::kFloat).clone();
   ds.target = torch::from_blob(y.data(), {n}, torch::kFloat).clone();
   return ds;
@@ -184,8 +178,7 @@ RegressionDataset load_boston_housing(const std::string& path) {
 
 SplitIndices train_test_split(int64_t n, double test_fraction, uint64_t seed) {
   PPLX_CHECK_AS(ValueError, n > 1 && test_fraction > 0.0 && test_fraction < 1.0,
-                "train_test_split: need n > 1 and 0 < test_fraction < 1, got n=", n,
-                ", test_fraction=", test_fraction);
+                "train_test_split: need n > 1 and 0 < test_fraction < 1, got n=", n, ", test_fraction=", test_fraction);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   auto perm = torch::randperm(n, gen, torch::kLong);
   auto n_test = static_cast<int64_t>(std::llround(test_fraction * static_cast<double>(n)));

@@ -41,8 +41,8 @@ void write_interval_plot(const std::string& path, const std::vector<IntervalPane
     const auto& p = panels[k];
     os << "<text x=\"" << k * w + w / 2 << "\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">" << p.title
        << "</text>\n";
-    os << "<rect x=\"" << sx(lo, k) << "\" y=\"" << sy(hi) << "\" width=\"" << sx(hi, k) - sx(lo, k)
-       << "\" height=\"" << sy(lo) - sy(hi) << "\" fill=\"none\" stroke=\"black\"/>\n";
+    os << "<rect x=\"" << sx(lo, k) << "\" y=\"" << sy(hi) << "\" width=\"" << sx(hi, k) - sx(lo, k) << "\" height=\""
+       << sy(lo) - sy(hi) << "\" fill=\"none\" stroke=\"black\"/>\n";
     os << "<line x1=\"" << sx(lo, k) << "\" y1=\"" << sy(lo) << "\" x2=\"" << sx(hi, k) << "\" y2=\"" << sy(hi)
        << "\" stroke=\"gray\" stroke-dasharray=\"4,3\"/>\n";
     for (double t = std::ceil(lo); t <= hi; t += 1) {

@@ -32,7 +32,8 @@ void AutoContinuousImpl::setup_params() {
     parts.push_back(u);
   }
   latent_dim_ = pos;
-  PPLX_CHECK_AS(ValueError, latent_dim_ > 0, name_, " found no latent variables (every latent site is empty); use an "
+  PPLX_CHECK_AS(ValueError, latent_dim_ > 0, name_,
+                " found no latent variables (every latent site is empty); use an "
                 "empty guide instead");
   init_loc_ = at::cat(parts);
   latent_name_ = "_" + prefix_ + "_latent";

@@ -35,8 +35,8 @@ class AutoDeltaImpl : public AutoGuideImpl {
 
  private:
   struct Params {
-    std::string name;                      // "AutoDelta.<site>"
-    at::Tensor init;                       // constrained, full plate size
+    std::string name;                       // "AutoDelta.<site>"
+    at::Tensor init;                        // constrained, full plate size
     constraints::ConstraintPtr constraint;  // the site's support without independent()
   };
   at::Tensor value(size_t i) const;

@@ -37,9 +37,8 @@ handlers::TensorMap AutoLaplaceApproximationImpl::quantiles(const std::vector<do
 std::tuple<at::Tensor, at::Tensor, at::Tensor> AutoLaplaceApproximationImpl::laplace(Trace& guide_trace,
                                                                                      Trace& model_trace) {
   const Site* loc_site = guide_trace.find(loc_name_);
-  PPLX_CHECK_AS(SiteError, loc_site && loc_site->type == SiteType::param && loc_site->unconstrained.defined(),
-                name_, ".laplace_approximation: the guide trace has no parameter '", loc_name_,
-                "' (is it substituted?)");
+  PPLX_CHECK_AS(SiteError, loc_site && loc_site->type == SiteType::param && loc_site->unconstrained.defined(), name_,
+                ".laplace_approximation: the guide trace has no parameter '", loc_name_, "' (is it substituted?)");
   const at::Tensor& loc = loc_site->unconstrained;
   // Pyro: loss = guide_trace.log_prob_sum() - model_trace.log_prob_sum(); H = hessian(loss, loc).
   at::Tensor loss = guide_trace.log_prob_sum() - model_trace.log_prob_sum();

@@ -38,7 +38,7 @@ class AutoNormalImpl : public AutoGuideImpl {
 
  private:
   struct Params {
-    std::string loc, scale, aux;  // "AutoNormal.locs.<site>", "AutoNormal.scales.<site>", "<site>_unconstrained"
+    std::string loc, scale, aux;      // "AutoNormal.locs.<site>", "AutoNormal.scales.<site>", "<site>_unconstrained"
     at::Tensor init_loc, init_scale;  // unconstrained, full plate size
   };
   std::pair<at::Tensor, at::Tensor> loc_scale(size_t i) const;

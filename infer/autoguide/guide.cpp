@@ -64,8 +64,7 @@ std::vector<PlateFrame> frames_of(const std::vector<FrameSpec>& specs) {
 // --- PlateStack ----------------------------------------------------------------------------------
 
 PlateStack::PlateStack(const std::vector<FrameSpec>& frames) : frames_(frames) {
-  PPLX_CHECK_AS(ValueError, frames.size() <= kMaxPlates, "autoguide: a site inside more than ", kMaxPlates,
-                " plates");
+  PPLX_CHECK_AS(ValueError, frames.size() <= kMaxPlates, "autoguide: a site inside more than ", kMaxPlates, " plates");
   try {
     for (const auto& f : frames_) {
       plates_[size_].emplace(f.frame.name, f.frame.size, f.options);
@@ -103,8 +102,10 @@ AutoGuideImpl::AutoGuideImpl(std::string name, InitLocFn init_loc_fn)
 }
 
 void AutoGuideImpl::set_prefix(std::string prefix) {
-  PPLX_CHECK_AS(ValueError, !set_up_, name_, ": cannot rename the parameters of a guide that has already run (they "
-                "exist as '", prefix_, ".*'); add it to an AutoGuideList before its first call");
+  PPLX_CHECK_AS(ValueError, !set_up_, name_,
+                ": cannot rename the parameters of a guide that has already run (they "
+                "exist as '",
+                prefix_, ".*'); add it to an AutoGuideList before its first call");
   prefix_ = std::move(prefix);
 }
 
@@ -135,8 +136,8 @@ void AutoGuideImpl::setup(const Trace& prototype, uint64_t signature) {
       u = ls.transform->inverse(ls.init);
     } catch (const c10::Error& e) {
       throw ValueError(name_, ": cannot map the initial value of site '", s.name, "' (shape ",
-                                         distributions::shape_str(ls.shape), ") to the unconstrained scale: ",
-                                         e.what_without_backtrace());
+                       distributions::shape_str(ls.shape),
+                       ") to the unconstrained scale: ", e.what_without_backtrace());
     }
     ls.unconstrained_shape = u.sizes().vec();
     ls.unconstrained_event_dim = ls.event_dim + u.dim() - ls.init.dim();
@@ -151,7 +152,8 @@ void AutoGuideImpl::setup(const Trace& prototype, uint64_t signature) {
     if (ls.subsampled && !supports_subsampling()) {
       std::string which;
       for (const auto& f : ls.plates)
-        if (f.subsampled()) which = pplx::detail::str("'", f.frame.name, "' (", f.frame.subsample_size, " of ", f.frame.size, ")");
+        if (f.subsampled())
+          which = pplx::detail::str("'", f.frame.name, "' (", f.frame.subsample_size, " of ", f.frame.size, ")");
       throw NotImplementedError(
           name_, ": latent site '", s.name, "' lives in the subsampled plate ", which,
           ". The AutoContinuous guides (AutoDiagonalNormal, AutoMultivariateNormal, "
@@ -161,9 +163,11 @@ void AutoGuideImpl::setup(const Trace& prototype, uint64_t signature) {
     }
     sites.push_back(std::move(ls));
   }
-  PPLX_CHECK_AS(ValueError, !sites.empty(), name_, ": the model has no latent sample sites (every sample site is "
+  PPLX_CHECK_AS(ValueError, !sites.empty(), name_,
+                ": the model has no latent sample sites (every sample site is "
                 "observed, a factor or deterministic, or hidden by block), so there is nothing to guide; use an empty "
-                "guide instead. Sites traced: ", prototype.site_names().empty() ? "(none)" : prototype.site_names());
+                "guide instead. Sites traced: ",
+                prototype.site_names().empty() ? "(none)" : prototype.site_names());
   sites_ = std::move(sites);
   has_subsampling_ = std::any_of(sites_.begin(), sites_.end(), [](const LatentSite& s) { return s.subsampled; });
   setup_params();
@@ -186,8 +190,10 @@ void AutoGuideImpl::check_structure(const Trace& prototype, uint64_t signature) 
       "guide for a model whose latent sites change between calls";
   for (const auto& ls : sites_) {
     const Site* s = prototype.find(ls.name);
-    PPLX_CHECK_AS(SiteError, s && is_latent(*s), name_, ": the model's latent structure changed between calls: "
-                  "latent site '", ls.name, "' of the first call is ", s ? "no longer latent" : "missing",
+    PPLX_CHECK_AS(SiteError, s && is_latent(*s), name_,
+                  ": the model's latent structure changed between calls: "
+                  "latent site '",
+                  ls.name, "' of the first call is ", s ? "no longer latent" : "missing",
                   " now (the arguments changed shape)", advice);
     PPLX_CHECK_AS(ShapeError, s->value.sizes() == c10::IntArrayRef(ls.shape) && s->fn->event_dim() == ls.event_dim,
                   name_, ": the model's latent structure changed between calls: site '", ls.name, "' had shape ",

@@ -32,7 +32,6 @@ namespace detail {
 /// its model (an init strategy, a discrete latent) names the guide.
 [[noreturn]] void rethrow_naming_guide(const std::string& guide);
 
-
 /// A plate a latent site lives in, with what the guide needs to enter it again each call.
 struct FrameSpec {
   PlateFrame frame;      ///< name, full size, subsample size, dim (as the model used them)
@@ -43,15 +42,15 @@ struct FrameSpec {
 /// A latent sample site of the model's prototype trace, as the autoguides see it.
 struct LatentSite {
   std::string name;
-  distributions::DistPtr fn;              ///< the model's (plate-broadcast) distribution
-  at::Tensor init;                        ///< initial constrained value (the prototype's), detached
-  std::vector<int64_t> shape;             ///< constrained value shape (subsample sizes in plates)
-  int64_t event_dim = 0;                  ///< fn's event dim
-  transforms::TransformPtr transform;     ///< unconstrained -> constrained (biject_to(support))
+  distributions::DistPtr fn;                 ///< the model's (plate-broadcast) distribution
+  at::Tensor init;                           ///< initial constrained value (the prototype's), detached
+  std::vector<int64_t> shape;                ///< constrained value shape (subsample sizes in plates)
+  int64_t event_dim = 0;                     ///< fn's event dim
+  transforms::TransformPtr transform;        ///< unconstrained -> constrained (biject_to(support))
   std::vector<int64_t> unconstrained_shape;  ///< shape of transform->inverse(value)
   int64_t unconstrained_event_dim = 0;
-  std::vector<FrameSpec> plates;          ///< outermost first
-  bool subsampled = false;                ///< in at least one subsampled plate
+  std::vector<FrameSpec> plates;  ///< outermost first
+  bool subsampled = false;        ///< in at least one subsampled plate
 };
 
 /// Enters the plates of one latent site for the duration of a scope (Pyro's ExitStack over

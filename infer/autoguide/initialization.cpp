@@ -36,8 +36,8 @@ bool usable(const at::Tensor& v, const Message& site) {
 }
 
 at::Tensor use_fallback(const InitLocFn& fallback, const Message& site, const char* strategy) {
-  PPLX_CHECK_AS(ValueError, static_cast<bool>(fallback), strategy, ": no init strategy specified for site '",
-                site.name, "' and no fallback given");
+  PPLX_CHECK_AS(ValueError, static_cast<bool>(fallback), strategy, ": no init strategy specified for site '", site.name,
+                "' and no fallback given");
   return fallback(site);
 }
 
@@ -119,8 +119,8 @@ void InitMessenger::process_message(Message& msg) {
     }
   }
   const auto expected = msg.fn->extended_shape();
-  PPLX_CHECK_AS(ShapeError, value.defined() && value.sizes() == c10::IntArrayRef(expected),
-                "init strategy for site '", msg.name, "' (", msg.fn->name(), ") returned ",
+  PPLX_CHECK_AS(ShapeError, value.defined() && value.sizes() == c10::IntArrayRef(expected), "init strategy for site '",
+                msg.name, "' (", msg.fn->name(), ") returned ",
                 value.defined() ? distributions::shape_str(value.sizes()) : std::string("an undefined tensor"),
                 " but the site has shape ", distributions::shape_str(expected),
                 " (batch_shape including its plates, then event_shape)");

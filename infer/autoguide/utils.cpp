@@ -12,12 +12,11 @@ namespace detail {
 namespace {
 
 [[noreturn]] void no_bijection(const Message& site, const std::string& guide, const std::string& why) {
-  throw ValueError(
-      guide, ": latent site '", site.name, "' has support ", site.fn->support()->describe(),
-      ", which has no bijection to the reals (", why,
-      "). Continuous autoguides need one; guide this site by hand and hide it from the autoguide, e.g. "
-      "AutoGuideList with an autoguide over handlers::block(model, BlockOptions().hide({\"",
-      site.name, "\"}))");
+  throw ValueError(guide, ": latent site '", site.name, "' has support ", site.fn->support()->describe(),
+                   ", which has no bijection to the reals (", why,
+                   "). Continuous autoguides need one; guide this site by hand and hide it from the autoguide, e.g. "
+                   "AutoGuideList with an autoguide over handlers::block(model, BlockOptions().hide({\"",
+                   site.name, "\"}))");
 }
 
 // Pyro's simplified transforms: compose parts that are the identity cost ops and do nothing.
@@ -47,7 +46,8 @@ void check_continuous_support(const Message& site, const std::string& guide) {
       site.fn->support()->describe(),
       "): continuous inference needs continuous latents. Marginalize the variable out (enumerate it by hand "
       "in the model), or guide it by hand: hide it from the autoguide with handlers::block(model, "
-      "BlockOptions().hide({\"", site.name, "\"})) and combine the autoguide with your guide in an AutoGuideList");
+      "BlockOptions().hide({\"",
+      site.name, "\"})) and combine the autoguide with your guide in an AutoGuideList");
 }
 
 transforms::TransformPtr latent_transform(const Message& site, const std::string& guide) {

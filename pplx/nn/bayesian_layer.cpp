@@ -42,8 +42,8 @@ at::Tensor BayesianLayer::sigma(const at::Tensor& rho) const { return at::softpl
 
 distributions::DistPtr BayesianLayer::posterior(const std::string& param) const {
   PPLX_CHECK_AS(ValueError, param == "weight" || (param == "bias" && bias_mu.defined()), describe(),
-                ": no random parameter '", param, "' (it has: ", random_parameters().size() == 2 ? "weight, bias" : "weight",
-                ")");
+                ": no random parameter '", param,
+                "' (it has: ", random_parameters().size() == 2 ? "weight, bias" : "weight", ")");
   const at::Tensor& mu = param == "weight" ? weight_mu : bias_mu;
   const at::Tensor& rho = param == "weight" ? weight_rho : bias_rho;
   try {
@@ -161,8 +161,8 @@ at::Tensor BayesianLayer::forward_impl(const at::Tensor& x) const {
   return mean_out + perturbation * random_signs(perturbation);
 }
 
-void BayesianLayer::init_posterior(at::Tensor& mu, at::Tensor& rho, double mu_init, double mu_init_std,
-                                   double rho_init, double rho_init_std) {
+void BayesianLayer::init_posterior(at::Tensor& mu, at::Tensor& rho, double mu_init, double mu_init_std, double rho_init,
+                                   double rho_init_std) {
   c10::NoGradGuard no_grad;
   if (mu_init_std > 0) {
     mu.normal_(mu_init, mu_init_std);

@@ -92,8 +92,8 @@ at::Tensor ConjugateNormalGamma::log_prob(const at::Tensor& value) const {
 at::Tensor ConjugateNormalGamma::mean() const { return at::full(extended_shape(), mu_0_, options_); }
 
 at::Tensor ConjugateNormalGamma::variance() const {
-  const double v = alpha_0_ > 1 ? beta_0_ / (alpha_0_ - 1) * (1 + 1 / kappa_0_)
-                                : std::numeric_limits<double>::infinity();
+  const double v =
+      alpha_0_ > 1 ? beta_0_ / (alpha_0_ - 1) * (1 + 1 / kappa_0_) : std::numeric_limits<double>::infinity();
   return at::full(extended_shape(), v, options_);
 }
 
@@ -135,8 +135,8 @@ at::Tensor ConjugateKnownMean::log_prob(const at::Tensor& value) const {
   auto s = (x - mean_).pow(2).sum(-1);
   const double alpha_n = alpha_0_ + n / 2;
   auto beta_n = beta_0_ + s / 2;
-  const double constant = std::lgamma(alpha_n) - std::lgamma(alpha_0_) + alpha_0_ * std::log(beta_0_) -
-                          0.5 * n * std::log(2 * M_PI);
+  const double constant =
+      std::lgamma(alpha_n) - std::lgamma(alpha_0_) + alpha_0_ * std::log(beta_0_) - 0.5 * n * std::log(2 * M_PI);
   return constant - alpha_n * beta_n.log();
 }
 

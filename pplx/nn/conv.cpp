@@ -32,12 +32,14 @@ BayesianConvNdImpl<D, Derived>::BayesianConvNdImpl(BayesianConvOptions<D> option
   PPLX_CHECK_AS(ValueError, options.in_channels() > 0 && options.out_channels() > 0 && options.groups() > 0, name,
                 ": in_channels, out_channels and groups must be positive, got ", options.in_channels(), ", ",
                 options.out_channels(), " and ", options.groups());
-  PPLX_CHECK_AS(ValueError, options.in_channels() % options.groups() == 0 && options.out_channels() % options.groups() == 0,
-                name, ": in_channels (", options.in_channels(), ") and out_channels (", options.out_channels(),
+  PPLX_CHECK_AS(ValueError,
+                options.in_channels() % options.groups() == 0 && options.out_channels() % options.groups() == 0, name,
+                ": in_channels (", options.in_channels(), ") and out_channels (", options.out_channels(),
                 ") must be divisible by groups (", options.groups(), ")");
   for (size_t i = 0; i < D; ++i) {
-    PPLX_CHECK_AS(ValueError, (*options.kernel_size())[i] > 0 && (*options.stride())[i] > 0 &&
-                                  (*options.dilation())[i] > 0 && (*options.padding())[i] >= 0,
+    PPLX_CHECK_AS(ValueError,
+                  (*options.kernel_size())[i] > 0 && (*options.stride())[i] > 0 && (*options.dilation())[i] > 0 &&
+                      (*options.padding())[i] >= 0,
                   name, ": kernel_size ", array_str<D>(options.kernel_size()), ", stride ",
                   array_str<D>(options.stride()), " and dilation ", array_str<D>(options.dilation()),
                   " must be positive and padding ", array_str<D>(options.padding()), " non-negative");
@@ -82,16 +84,16 @@ void BayesianConvNdImpl<D, Derived>::pretty_print(std::ostream& stream) const {
 
 template <size_t D, class Derived>
 std::string BayesianConvNdImpl<D, Derived>::describe() const {
-  return pplx::detail::str(layer_name<D>(), "(", options.in_channels(), " -> ", options.out_channels(),
-                           ", kernel ", array_str<D>(options.kernel_size()), ")",
+  return pplx::detail::str(layer_name<D>(), "(", options.in_channels(), " -> ", options.out_channels(), ", kernel ",
+                           array_str<D>(options.kernel_size()), ")",
                            site_name().empty() ? "" : " '" + site_name() + "'");
 }
 
 template <size_t D, class Derived>
 at::Tensor BayesianConvNdImpl<D, Derived>::forward(const at::Tensor& input) {
   PPLX_CHECK_AS(ShapeError, input.dim() == static_cast<int64_t>(D) + 2 && input.size(1) == options.in_channels(),
-                describe(), ": expected input of shape [N, ", options.in_channels(), ", ", D,
-                " spatial dims], got ", distributions::shape_str(input.sizes()));
+                describe(), ": expected input of shape [N, ", options.in_channels(), ", ", D, " spatial dims], got ",
+                distributions::shape_str(input.sizes()));
   return forward_impl(input);
 }
 

@@ -26,8 +26,8 @@ Estimator estimator_from(bool flipout, bool local_reparameterization, const char
 }
 
 void check_posterior_init(double mu_init_std, double rho_init_std, const char* layer) {
-  PPLX_CHECK_AS(ValueError, mu_init_std >= 0 && rho_init_std >= 0 && std::isfinite(mu_init_std) &&
-                                std::isfinite(rho_init_std),
+  PPLX_CHECK_AS(ValueError,
+                mu_init_std >= 0 && rho_init_std >= 0 && std::isfinite(mu_init_std) && std::isfinite(rho_init_std),
                 layer, ": posterior_mu_init_std and posterior_rho_init_std must be >= 0, got ", mu_init_std, " and ",
                 rho_init_std);
 }
@@ -81,8 +81,8 @@ std::string BayesianLinearImpl::describe() const {
 
 at::Tensor BayesianLinearImpl::forward(const at::Tensor& input) {
   PPLX_CHECK_AS(ShapeError, input.dim() >= 1 && input.size(-1) == options.in_features(), describe(),
-                ": input of shape ", distributions::shape_str(input.sizes()), " does not end in in_features = ",
-                options.in_features());
+                ": input of shape ", distributions::shape_str(input.sizes()),
+                " does not end in in_features = ", options.in_features());
   return forward_impl(input);
 }
 

@@ -53,8 +53,7 @@ Prior scale_mixture(double pi, double sigma_1, double sigma_2, int64_t num_mc_sa
         return std::make_shared<dist::ScaleMixtureNormal>(at::zeros({}, o), at::full({}, sigma_1, o),
                                                           at::full({}, sigma_2, o), at::full({}, pi, o));
       },
-      "scale_mixture(pi=" + fmt(pi) + ", sigma_1=" + fmt(sigma_1) + ", sigma_2=" + fmt(sigma_2) + ")",
-      num_mc_samples);
+      "scale_mixture(pi=" + fmt(pi) + ", sigma_1=" + fmt(sigma_1) + ", sigma_2=" + fmt(sigma_2) + ")", num_mc_samples);
 }
 
 Prior gaussian() {

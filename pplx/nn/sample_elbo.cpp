@@ -12,7 +12,8 @@ namespace pplx {
 namespace nn {
 namespace detail {
 
-std::pair<at::Tensor, at::Tensor> sample_network(torch::nn::Module& module, const std::function<at::Tensor()>& forward) {
+std::pair<at::Tensor, at::Tensor> sample_network(torch::nn::Module& module,
+                                                 const std::function<at::Tensor()>& forward) {
   auto layers = bayesian_layers(module);
   bool unnamed = false;
   for (auto& [path, layer] : layers) {

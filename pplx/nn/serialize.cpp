@@ -52,16 +52,17 @@ void save_posterior(const std::string& path, const std::string& prefix, torch::n
   set_site_names(prefix, module);
   std::vector<io::Record> records;
   auto layers = bayesian_layers(module);
-  records.push_back({kHeader, pplx::detail::str("format 1; sites named ", prefix, ".*; ", layers.size(),
-                                                " Bayesian layers; posteriors Normal(loc, scale)"),
+  records.push_back({kHeader,
+                     pplx::detail::str("format 1; sites named ", prefix, ".*; ", layers.size(),
+                                       " Bayesian layers; posteriors Normal(loc, scale)"),
                      at::zeros({0})});
   c10::NoGradGuard no_grad;
   for (auto& item : layers) {
     const BayesianLayer& l = *item.second;
     for (const auto& param : l.random_parameters()) {
       const std::string site = l.site(param);
-      const std::string meta = pplx::detail::str("Normal posterior of ", l.describe(), " ", param, "; prior ",
-                                                 l.prior_spec().description());
+      const std::string meta =
+          pplx::detail::str("Normal posterior of ", l.describe(), " ", param, "; prior ", l.prior_spec().description());
       records.push_back({site + ".loc", meta, mu_of(l, param).detach().cpu().contiguous()});
       records.push_back({site + ".scale", meta, at::softplus(rho_of(l, param)).detach().cpu().contiguous()});
     }

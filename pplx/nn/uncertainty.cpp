@@ -63,8 +63,8 @@ at::Tensor mutual_information(const at::Tensor& probs) {
 }
 
 double expected_calibration_error(const at::Tensor& probs, const at::Tensor& labels, int64_t num_bins) {
-  PPLX_CHECK_AS(ShapeError, probs.dim() == 2 && labels.dim() == 1 && labels.size(0) == probs.size(0) &&
-                                probs.size(0) > 0,
+  PPLX_CHECK_AS(ShapeError,
+                probs.dim() == 2 && labels.dim() == 1 && labels.size(0) == probs.size(0) && probs.size(0) > 0,
                 "expected_calibration_error: expected probs [N, C] and labels [N], got ", shape_str(probs.sizes()),
                 " and ", shape_str(labels.sizes()));
   PPLX_CHECK_AS(ValueError, num_bins >= 1, "expected_calibration_error: num_bins must be >= 1, got ", num_bins);

@@ -33,9 +33,13 @@ struct VariationalizeOptions {
 
 namespace detail {
 template <class T>
-std::shared_ptr<torch::nn::Module> as_module_ptr(const torch::nn::ModuleHolder<T>& m) { return m.ptr(); }
+std::shared_ptr<torch::nn::Module> as_module_ptr(const torch::nn::ModuleHolder<T>& m) {
+  return m.ptr();
+}
 template <class T>
-std::shared_ptr<torch::nn::Module> as_module_ptr(const std::shared_ptr<T>& m) { return m; }
+std::shared_ptr<torch::nn::Module> as_module_ptr(const std::shared_ptr<T>& m) {
+  return m;
+}
 }  // namespace detail
 
 /// The non-template part of VariationalImpl.
@@ -58,7 +62,7 @@ class VariationalBase : public torch::nn::Module {
  private:
   struct Slot {
     std::shared_ptr<BayesianLayer> layer;
-    std::shared_ptr<torch::nn::Module> target;  ///< the Linear / Conv in the copy
+    std::shared_ptr<torch::nn::Module> target;               ///< the Linear / Conv in the copy
     std::function<void(const BayesianLayer::Weights&)> set;  ///< assigns the target's weight and bias
   };
   std::vector<Slot> slots_;
@@ -99,8 +103,9 @@ class VariationalImpl : public VariationalBase {
     try {
       copy = pplx::detail::deref(network).clone();
     } catch (const c10::Error&) {
-      throw ValueError("variationalize: the network cannot be cloned (derive it from torch::nn::Cloneable, e.g. "
-                       "with TORCH_MODULE); the input is never modified, so a copy is needed");
+      throw ValueError(
+          "variationalize: the network cannot be cloned (derive it from torch::nn::Cloneable, e.g. "
+          "with TORCH_MODULE); the input is never modified, so a copy is needed");
     }
     return M(std::dynamic_pointer_cast<Impl>(copy));
   }

@@ -11,20 +11,20 @@
 
 /// TORCH_ARG for a CRTP base: the setter returns the derived options type, so that shared and
 /// layer-specific settings chain in any order (`.prior_scale(0.1).stride(2)`).
-#define PPLX_NN_WEIGHT_ARG(T, name)                 \
- public:                                            \
-  Derived& name(const T& new_##name) {              \
-    this->name##_ = new_##name;                     \
-    return static_cast<Derived&>(*this);            \
-  }                                                 \
-  Derived& name(T&& new_##name) {                   \
-    this->name##_ = std::move(new_##name);          \
-    return static_cast<Derived&>(*this);            \
-  }                                                 \
+#define PPLX_NN_WEIGHT_ARG(T, name)                  \
+ public:                                             \
+  Derived& name(const T& new_##name) {               \
+    this->name##_ = new_##name;                      \
+    return static_cast<Derived&>(*this);             \
+  }                                                  \
+  Derived& name(T&& new_##name) {                    \
+    this->name##_ = std::move(new_##name);           \
+    return static_cast<Derived&>(*this);             \
+  }                                                  \
   const T& name() const noexcept { return name##_; } \
-  T& name() noexcept { return name##_; }            \
-                                                    \
- private:                                           \
+  T& name() noexcept { return name##_; }             \
+                                                     \
+ private:                                            \
   T name##_
 
 namespace pplx {

@@ -50,19 +50,14 @@ const std::map<std::string, Builder>& builders() {
                                 : share(dist::Binomial::with_logits(arg(p, "total_count"), arg(p, "logits")));
        }},
       {"Poisson", [](const Json& p, const Json&) { return share(dist::Poisson(arg(p, "rate"))); }},
-      {"Beta",
-       [](const Json& p, const Json&) {
-         return share(dist::Beta(arg(p, "concentration1"), arg(p, "concentration0")));
-       }},
-      {"Gamma",
-       [](const Json& p, const Json&) { return share(dist::Gamma(arg(p, "concentration"), arg(p, "rate"))); }},
+      {"Beta", [](const Json& p,
+                  const Json&) { return share(dist::Beta(arg(p, "concentration1"), arg(p, "concentration0"))); }},
+      {"Gamma", [](const Json& p, const Json&) { return share(dist::Gamma(arg(p, "concentration"), arg(p, "rate"))); }},
       {"Exponential", [](const Json& p, const Json&) { return share(dist::Exponential(arg(p, "rate"))); }},
       {"Laplace", [](const Json& p, const Json&) { return share(dist::Laplace(arg(p, "loc"), arg(p, "scale"))); }},
       {"Uniform", [](const Json& p, const Json&) { return share(dist::Uniform(arg(p, "low"), arg(p, "high"))); }},
       {"StudentT",
-       [](const Json& p, const Json&) {
-         return share(dist::StudentT(arg(p, "df"), arg(p, "loc"), arg(p, "scale")));
-       }},
+       [](const Json& p, const Json&) { return share(dist::StudentT(arg(p, "df"), arg(p, "loc"), arg(p, "scale"))); }},
       {"Cauchy", [](const Json& p, const Json&) { return share(dist::Cauchy(arg(p, "loc"), arg(p, "scale"))); }},
       {"HalfCauchy", [](const Json& p, const Json&) { return share(dist::HalfCauchy(arg(p, "scale"))); }},
       {"Dirichlet", [](const Json& p, const Json&) { return share(dist::Dirichlet(arg(p, "concentration"))); }},
@@ -96,8 +91,7 @@ const std::map<std::string, Builder>& builders() {
 
 distributions::DistPtr build_distribution(const std::string& name, const Json& params, const Json& options) {
   auto it = builders().find(name);
-  if (it == builders().end())
-    throw NotImplementedError("pplx-conformance: no builder for distribution '" + name + "'");
+  if (it == builders().end()) throw NotImplementedError("pplx-conformance: no builder for distribution '" + name + "'");
   return it->second(params, options);
 }
 

@@ -54,8 +54,10 @@ void compare_support(Checks& checks, const std::string& what, const ConstraintPt
     checks.fail(what + ": '" + actual->describe() + "', expected '" + name + "'");
     return;
   }
-  if (const Json* lb = expected.find("lower_bound")) compare_bound(checks, what + ".lower_bound", actual->lower_bound(), *lb, batch_shape);
-  if (const Json* ub = expected.find("upper_bound")) compare_bound(checks, what + ".upper_bound", actual->upper_bound(), *ub, batch_shape);
+  if (const Json* lb = expected.find("lower_bound"))
+    compare_bound(checks, what + ".lower_bound", actual->lower_bound(), *lb, batch_shape);
+  if (const Json* ub = expected.find("upper_bound"))
+    compare_bound(checks, what + ".upper_bound", actual->upper_bound(), *ub, batch_shape);
   if (name == "independent") {
     const int64_t n = expected["reinterpreted_batch_ndims"].as_int();
     if (actual->reinterpreted_batch_ndims() != n)
@@ -89,15 +91,16 @@ void check_case(Checks& checks, const std::string& family, const Json& c) {
   compare_support(checks, "support", d->support(), c["support"], d->batch_shape());
   if (d->has_rsample() != c["has_rsample"].as_bool())
     checks.fail(std::string("has_rsample is ") + (d->has_rsample() ? "true" : "false"));
-  compare_statistic(checks, "mean", [&] { return d->mean(); }, c["mean"]);
-  compare_statistic(checks, "variance", [&] { return d->variance(); }, c["variance"]);
-  compare_statistic(checks, "entropy", [&] { return d->entropy(); }, c["entropy"]);
+  compare_statistic(
+      checks, "mean", [&] { return d->mean(); }, c["mean"]);
+  compare_statistic(
+      checks, "variance", [&] { return d->variance(); }, c["variance"]);
+  compare_statistic(
+      checks, "entropy", [&] { return d->entropy(); }, c["entropy"]);
   if (const Json* cov = c.find("covariance_matrix")) {
     auto mvn = std::dynamic_pointer_cast<const dist::MultivariateNormal>(d);
-    if (!mvn)
-      checks.fail("covariance_matrix: not a MultivariateNormal");
-    else
-      expect_close(checks, "covariance_matrix", mvn->covariance_matrix(), *cov);
+    if (!mvn) checks.fail("covariance_matrix: not a MultivariateNormal");
+    else expect_close(checks, "covariance_matrix", mvn->covariance_matrix(), *cov);
   }
   const auto& values = c["values"].as_array();
   for (size_t i = 0; i < values.size(); ++i) {
@@ -113,8 +116,7 @@ void check_case(Checks& checks, const std::string& family, const Json& c) {
   auto want = d->extended_shape({2});
   if (x.sizes() != c10::IntArrayRef(want))
     checks.fail("sample({2}) has shape " + dist::shape_str(x.sizes()) + ", expected " + dist::shape_str(want));
-  else if (!d->support()->check(x).all().item<bool>())
-    checks.fail("sample({2}) lies outside the support");
+  else if (!d->support()->check(x).all().item<bool>()) checks.fail("sample({2}) lies outside the support");
 }
 
 std::string label(const std::string& family, const char* kind, size_t i, const Json& entry) {
@@ -138,9 +140,8 @@ void run_distributions(const Json& doc, Report& report) {
       });
     const auto& edge = spec["accepted_edge_params"].as_array();
     for (size_t i = 0; i < edge.size(); ++i)
-      report.check(label(family, "accepted_edge_params", i, edge[i]), [&](Checks&) {
-        build_distribution(family, edge[i]["params"], edge[i]["options"]);
-      });
+      report.check(label(family, "accepted_edge_params", i, edge[i]),
+                   [&](Checks&) { build_distribution(family, edge[i]["params"], edge[i]["options"]); });
     const auto& bad_values = spec["bad_values"].as_array();
     for (size_t i = 0; i < bad_values.size(); ++i)
       report.check(label(family, "bad_values", i, bad_values[i]), [&](Checks& checks) {
@@ -151,7 +152,8 @@ void run_distributions(const Json& doc, Report& report) {
   }
 }
 
-const RegisterChecker registered_distributions{{"distributions", [](const Json& d) { return d.contains("distributions"); }, run_distributions}};
+const RegisterChecker registered_distributions{
+    {"distributions", [](const Json& d) { return d.contains("distributions"); }, run_distributions}};
 
 }  // namespace
 }  // namespace conformance

@@ -36,9 +36,11 @@ std::unique_ptr<optim::PyroOptim> make_optimizer(const Json& c) {
   if (ca.contains("clip_value")) clip.clip_value(ca["clip_value"].as_double());
   const std::string& name = c["optimizer"].as_string();
   if (name == "Adam")
-    return std::make_unique<optim::Adam>(
-        torch::optim::AdamOptions(num("lr", 1e-3)).betas(betas()).eps(num("eps", 1e-8)).weight_decay(num("weight_decay", 0)),
-        clip);
+    return std::make_unique<optim::Adam>(torch::optim::AdamOptions(num("lr", 1e-3))
+                                             .betas(betas())
+                                             .eps(num("eps", 1e-8))
+                                             .weight_decay(num("weight_decay", 0)),
+                                         clip);
   if (name == "SGD")
     return std::make_unique<optim::SGD>(torch::optim::SGDOptions(num("lr", 0))
                                             .momentum(num("momentum", 0))
@@ -87,7 +89,8 @@ struct NormalNormal {
   double prior_loc, prior_scale, noise, x;
 };
 NormalNormal parse_model(const std::string& description) {
-  static const std::regex re(R"(z ~ Normal\(([-0-9.e]+), ([-0-9.e]+)\); x ~ Normal\(z, ([-0-9.e]+)\) observed x = ([-0-9.e]+))");
+  static const std::regex re(
+      R"(z ~ Normal\(([-0-9.e]+), ([-0-9.e]+)\); x ~ Normal\(z, ([-0-9.e]+)\) observed x = ([-0-9.e]+))");
   std::smatch m;
   if (!std::regex_search(description, m, re))
     throw ValueError("optim.json: cannot read the model's numbers from the description: " + description);
@@ -122,7 +125,8 @@ void check_svi_case(const Json& c, Checks& checks) {
     auto loss = elbo.differentiable_loss(model, guide);
     auto grads = torch::autograd::grad({loss}, {store.get_unconstrained("q_loc"), store.get_unconstrained("q_scale")});
     expect_close(checks, step + "grad q_loc", grads[0], c["grad_before_step"][k]["q_loc"]);
-    expect_close(checks, step + "grad q_scale_unconstrained", grads[1], c["grad_before_step"][k]["q_scale_unconstrained"]);
+    expect_close(checks, step + "grad q_scale_unconstrained", grads[1],
+                 c["grad_before_step"][k]["q_scale_unconstrained"]);
     expect_close(checks, step + "loss", svi.step(), c["loss_per_step"][k]);
     const Json& after = c["params_after_step"][k];
     expect_close(checks, step + "q_loc", store.get("q_loc").detach(), after["q_loc"]);

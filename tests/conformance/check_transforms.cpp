@@ -62,8 +62,7 @@ void check_record(Checks& checks, const TransformPtr& t, const Json& rec) {
     if (ladj.is_null())
       expect_throws<NotImplementedError>(checks, at + ".log_abs_det_jacobian (undefined in torch)",
                                          [&] { t->log_abs_det_jacobian(x, y); });
-    else
-      expect_close(checks, at + ".log_abs_det_jacobian", t->log_abs_det_jacobian(x, y), ladj);
+    else expect_close(checks, at + ".log_abs_det_jacobian", t->log_abs_det_jacobian(x, y), ladj);
   }
   const auto& inv = rec["inverse"].as_array();
   for (size_t i = 0; i < inv.size(); ++i)
@@ -93,7 +92,8 @@ void run_transforms(const Json& doc, Report& report) {
 }
 
 const RegisterChecker registered_transforms{
-    {"transforms", [](const Json& d) { return d.contains("param_store_registry") && d.contains("cases"); }, run_transforms}};
+    {"transforms", [](const Json& d) { return d.contains("param_store_registry") && d.contains("cases"); },
+     run_transforms}};
 
 }  // namespace
 }  // namespace conformance

@@ -95,7 +95,8 @@ bool expect_close(Checks& checks, const std::string& what, const at::Tensor& act
   at::Tensor actual = actual_in.detach().cpu();
   at::Tensor expected = expected_in.detach().cpu();
   if (actual.scalar_type() != expected.scalar_type()) {
-    checks.fail(what + ": dtype " + json_dtype(actual.scalar_type()) + ", expected " + json_dtype(expected.scalar_type()));
+    checks.fail(what + ": dtype " + json_dtype(actual.scalar_type()) + ", expected " +
+                json_dtype(expected.scalar_type()));
     return false;
   }
   if (actual.sizes() != expected.sizes()) {
@@ -133,8 +134,8 @@ bool expect_close(Checks& checks, const std::string& what, const at::Tensor& act
     bad = ne.sum().item<int64_t>();
     if (bad) {
       first_bad = ne.nonzero()[0][0].item<int64_t>();
-      first_why = std::to_string(a[first_bad].item<int64_t>()) + " vs expected " +
-                  std::to_string(e[first_bad].item<int64_t>());
+      first_why =
+          std::to_string(a[first_bad].item<int64_t>()) + " vs expected " + std::to_string(e[first_bad].item<int64_t>());
     }
   }
   if (bad) {

@@ -249,8 +249,7 @@ Json Json::parse_file(const std::string& path) {
 
 void Json::type_error(const char* wanted) const {
   static const char* names[] = {"null", "boolean", "number", "string", "array", "object"};
-  throw ValueError("JSON value at ", path_, " is ", names[static_cast<int>(type_)], ", expected ",
-                                     wanted);
+  throw ValueError("JSON value at ", path_, " is ", names[static_cast<int>(type_)], ", expected ", wanted);
 }
 
 bool Json::is_float() const {
@@ -308,8 +307,7 @@ const Json& Json::operator[](const std::string& key) const {
 
 const Json& Json::operator[](size_t index) const {
   const auto& a = as_array();
-  if (index >= a.size())
-    throw ValueError("JSON array at ", path_, " has ", a.size(), " elements, index ", index);
+  if (index >= a.size()) throw ValueError("JSON array at ", path_, " has ", a.size(), " elements, index ", index);
   return a[index];
 }
 
@@ -333,8 +331,8 @@ void flatten(const Json& data, const std::vector<int64_t>& shape, size_t depth, 
   }
   const auto& a = data.as_array();
   if (static_cast<int64_t>(a.size()) != shape[depth])
-    throw ValueError("tensor data at ", data.path(), " has ", a.size(), " elements but shape[", depth,
-                                       "] is ", shape[depth]);
+    throw ValueError("tensor data at ", data.path(), " has ", a.size(), " elements but shape[", depth, "] is ",
+                     shape[depth]);
   for (const auto& e : a) flatten(e, shape, depth + 1, out);
 }
 }  // namespace

@@ -18,7 +18,10 @@ TEST_CASE("stack: a model that throws mid-trace leaves the handler stack as it w
   };
   CHECK_THROWS_WITH(h::trace(h::seed(bad_model, 1)).get_trace(), "model failed");
   CHECK(pplx::handler_stack().empty());
-  auto tr = h::trace([] { pplx::plate p("p", 3); pplx::sample("z", dist::Normal(0.0, 1.0)); }).get_trace();
+  auto tr = h::trace([] {
+              pplx::plate p("p", 3);
+              pplx::sample("z", dist::Normal(0.0, 1.0));
+            }).get_trace();
   CHECK(tr.at("z").plates.size() == 1);
   CHECK(tr.at("z").plates[0].dim == -1);  // the dim of the failed plate was released
 }

@@ -81,8 +81,14 @@ TEST_CASE("plate: bad sizes and names are rejected") {
 
 TEST_CASE("plate: reusing a name in one trace needs the same size") {
   auto tr = h::trace([] {
-              { pplx::plate p("data", 5); pplx::sample("a", dist::Normal(0.0, 1.0)); }
-              { pplx::plate p("data", 5); pplx::sample("b", dist::Normal(0.0, 1.0)); }
+              {
+                pplx::plate p("data", 5);
+                pplx::sample("a", dist::Normal(0.0, 1.0));
+              }
+              {
+                pplx::plate p("data", 5);
+                pplx::sample("b", dist::Normal(0.0, 1.0));
+              }
             }).get_trace();
   CHECK(tr.contains("a"));
   CHECK(tr.contains("b"));
@@ -140,9 +146,7 @@ TEST_CASE("plate: the default behaviour draws a plate site's indices with the si
   msg.name = "rows";
   msg.plate_size = 6;
   msg.plate_subsample_size = 2;
-  msg.subsample_fn = [](const pplx::Message& m) {
-    return torch::tensor({m.plate_size - 1, int64_t{0}});
-  };
+  msg.subsample_fn = [](const pplx::Message& m) { return torch::tensor({m.plate_size - 1, int64_t{0}}); };
   auto t = h::trace();
   pplx::apply_stack(msg);
   CHECK(torch::equal(msg.value, torch::tensor({int64_t{5}, int64_t{0}})));

@@ -64,8 +64,9 @@ TEST_CASE("trace: the same param read twice is one site, a name used as param an
 }
 
 TEST_CASE("trace: log_prob errors are rethrown naming the site and shapes") {
-  auto tr = h::trace([] { pplx::sample("y", dist::Normal(torch::zeros({3}), 1.0), torch::tensor({1.0, 2.0, 3.0})); })
-                .get_trace();
+  auto tr = h::trace([] {
+              pplx::sample("y", dist::Normal(torch::zeros({3}), 1.0), torch::tensor({1.0, 2.0, 3.0}));
+            }).get_trace();
   // Corrupt the recorded value so that log_prob fails (value outside support: NaN).
   tr.at("y").value = torch::full({3}, std::nan(""));
   auto msg = error_message([&] { tr.log_prob_sum(); });
@@ -99,8 +100,6 @@ TEST_CASE("trace: named_params lists the param sites with an unconstrained tenso
   CHECK(params[1].first == "a");
   CHECK(params[1].second.is_same(pplx::get_param_store().get_unconstrained("a")));
   // A substituted param has no unconstrained tensor: nothing to optimize.
-  auto sub = h::trace(h::substitute([] { pplx::param("c", torch::zeros({})); },
-                                    {{"c", torch::ones({})}}))
-                 .get_trace();
+  auto sub = h::trace(h::substitute([] { pplx::param("c", torch::zeros({})); }, {{"c", torch::ones({})}})).get_trace();
   CHECK(pplx::named_params(sub).empty());
 }

@@ -140,7 +140,9 @@ TEST_CASE("cuda graph: graph steps compute the eager steps' losses and parameter
     CHECK(graph.stats.last_fallback.empty());
   }
   SUBCASE("ClippedAdam with learning-rate decay") {
-    auto clipped = [] { return pplx::optim::ClippedAdam(pplx::optim::ClippedAdamOptions(0.02).lrd(0.99).clip_norm(2.0)); };
+    auto clipped = [] {
+      return pplx::optim::ClippedAdam(pplx::optim::ClippedAdamOptions(0.02).lrd(0.99).clip_norm(2.0));
+    };
     const Outcome eager = train(regression_model, regression_guide, clipped(), false, steps);
     const Outcome graph = train(regression_model, regression_guide, clipped(), true, steps);
     check_same_numbers(graph, eager);

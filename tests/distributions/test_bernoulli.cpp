@@ -31,7 +31,8 @@ TEST_CASE("Bernoulli: probs and logits forms agree") {
 }
 
 TEST_CASE("Bernoulli: bad parameters and values") {
-  check_throws_with<pplx::ValueError>([] { dist::Bernoulli(1.5); }, {"Bernoulli", "parameter 'probs'", "unit_interval"});
+  check_throws_with<pplx::ValueError>([] { dist::Bernoulli(1.5); },
+                                      {"Bernoulli", "parameter 'probs'", "unit_interval"});
   check_throws_with<pplx::ValueError>([] { dist::Bernoulli::with_logits(std::nan("")); },
                                       {"Bernoulli", "parameter 'logits'", "real"});
   check_throws_with<pplx::ValueError>([] { dist::Bernoulli(0.5).log_prob(torch::tensor(0.5)); },
@@ -51,7 +52,8 @@ TEST_CASE("Bernoulli: expand, to_event and mask shapes") {
 // The clamp has zero gradient at the boundary, so gradients stay finite too, masked or not.
 TEST_CASE("Bernoulli: probs exactly 0 or 1 score log(eps) with finite gradients") {
   for (auto dtype : {torch::kFloat, torch::kDouble}) {
-    const double eps = dtype == torch::kFloat ? std::numeric_limits<float>::epsilon() : std::numeric_limits<double>::epsilon();
+    const double eps =
+        dtype == torch::kFloat ? std::numeric_limits<float>::epsilon() : std::numeric_limits<double>::epsilon();
     auto p = torch::tensor({0.0, 1.0}, dtype).requires_grad_();
     auto d = dist::Bernoulli(p);
     auto impossible = d.log_prob(torch::tensor({1.0, 0.0}, dtype));
@@ -67,7 +69,8 @@ TEST_CASE("Bernoulli: probs exactly 0 or 1 score log(eps) with finite gradients"
   }
   // Inside the clamp the log-probability is exact.
   auto small = dist::Bernoulli(torch::tensor(1e-3, torch::kDouble));
-  CHECK(small.log_prob(torch::tensor(1.0, torch::kDouble)).item<double>() == doctest::Approx(std::log(1e-3)).epsilon(1e-12));
+  CHECK(small.log_prob(torch::tensor(1.0, torch::kDouble)).item<double>() ==
+        doctest::Approx(std::log(1e-3)).epsilon(1e-12));
 }
 
 TEST_CASE("Bernoulli: a saturated probability observed at the impossible outcome gives a finite ELBO") {

@@ -27,7 +27,10 @@ TEST_CASE("Binomial: log_prob is the closed form, also from logits and integer v
   }
   CHECK(d.entropy().item<double>() == doctest::Approx(h).epsilon(1e-12));
   check_throws_with<pplx::NotImplementedError>(
-      [] { dist::Binomial(torch::tensor({2.0, 3.0}), 0.5).entropy(); }, {"Binomial", "total_count"});
+      [] {
+        dist::Binomial(torch::tensor({2.0, 3.0}), 0.5).entropy();
+      },
+      {"Binomial", "total_count"});
 }
 
 TEST_CASE("Binomial: bad parameters and values") {

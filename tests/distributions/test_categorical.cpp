@@ -31,19 +31,27 @@ TEST_CASE("Categorical: unnormalized probs and logits give the same log_prob") {
 
 TEST_CASE("Categorical: float labels are rejected with a clear message") {
   dist::Categorical d(torch::tensor({0.2, 0.3, 0.5}));
-  check_throws_with<pplx::ValueError>([&] { d.log_prob(torch::tensor({1.0, 2.0})); },
-                                      {"Categorical", "integer dtype", "Float", "[2]", "torch::kLong"});
+  check_throws_with<pplx::ValueError>(
+      [&] {
+        d.log_prob(torch::tensor({1.0, 2.0}));
+      },
+      {"Categorical", "integer dtype", "Float", "[2]", "torch::kLong"});
   check_throws_with<pplx::ValueError>([&] { d.log_prob(torch::tensor({3}, torch::kLong)); },
                                       {"Categorical", "integer_interval"});
 }
 
 TEST_CASE("Categorical: bad parameters") {
-  check_throws_with<pplx::ValueError>([] { dist::Categorical(torch::tensor({0.5, -0.1, 0.6})); },
-                                      {"Categorical", "parameter 'probs'", "simplex"});
+  check_throws_with<pplx::ValueError>(
+      [] {
+        dist::Categorical(torch::tensor({0.5, -0.1, 0.6}));
+      },
+      {"Categorical", "parameter 'probs'", "simplex"});
   check_throws_with<pplx::ValueError>([] { dist::Categorical(torch::tensor(0.5)); },
                                       {"Categorical", "'probs'", "one-dimensional", "got shape []"});
   check_throws_with<pplx::ValueError>(
-      [] { dist::Categorical::with_logits(torch::tensor({0.0, std::nan(""), 1.0})); },
+      [] {
+        dist::Categorical::with_logits(torch::tensor({0.0, std::nan(""), 1.0}));
+      },
       {"Categorical", "parameter 'logits'", "real_vector"});
 }
 

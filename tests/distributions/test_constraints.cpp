@@ -61,12 +61,20 @@ TEST_CASE("constraints: all_hold is exactly check().all(), on NaN, infinities, e
   // all_hold takes shortcuts (one min, aminmax or sum); they must never disagree with check().
   const double inf = std::numeric_limits<double>::infinity(), nan = std::nan("");
   std::vector<torch::Tensor> values = {
-      torch::tensor({0.5, 0.25}),          torch::tensor({0.0, 1.0}),        torch::tensor({-1.0, 2.0}),
-      torch::tensor({nan}),                torch::tensor({1.0, nan}),        torch::tensor({inf, -inf}),
-      torch::tensor({inf, 1.0}),           torch::tensor({-inf}),            torch::empty({0}),
-      torch::tensor({0, 1, 2}),            torch::tensor({-3, 0}),           torch::tensor(0.75, torch::kDouble),
-      torch::tensor({1.5, 2.0}, torch::kFloat16), torch::tensor({std::numeric_limits<double>::max(),
-                                                               std::numeric_limits<double>::max()}, torch::kDouble)};
+      torch::tensor({0.5, 0.25}),
+      torch::tensor({0.0, 1.0}),
+      torch::tensor({-1.0, 2.0}),
+      torch::tensor({nan}),
+      torch::tensor({1.0, nan}),
+      torch::tensor({inf, -inf}),
+      torch::tensor({inf, 1.0}),
+      torch::tensor({-inf}),
+      torch::empty({0}),
+      torch::tensor({0, 1, 2}),
+      torch::tensor({-3, 0}),
+      torch::tensor(0.75, torch::kDouble),
+      torch::tensor({1.5, 2.0}, torch::kFloat16),
+      torch::tensor({std::numeric_limits<double>::max(), std::numeric_limits<double>::max()}, torch::kDouble)};
   std::vector<c::ConstraintPtr> constraints = {c::real,
                                                c::positive,
                                                c::nonnegative,

@@ -13,7 +13,8 @@
 using namespace pplx_test;
 using pplx::distributions::DeferredValidation;
 
-TEST_CASE("deferred validation: a bad parameter does not throw at once, guard() is NaN, the rerun throws the same error") {
+TEST_CASE(
+    "deferred validation: a bad parameter does not throw at once, guard() is NaN, the rerun throws the same error") {
   const std::string direct = [] {
     try {
       dist::Normal(0.0, torch::full({3}, -1.0));
@@ -38,9 +39,9 @@ TEST_CASE("deferred validation: a bad parameter does not throw at once, guard() 
 
 TEST_CASE("deferred validation: the first failure in queue order is the one raised, passing checks return") {
   DeferredValidation deferred;
-  dist::Normal(0.0, torch::ones({2}));                            // passes
-  dist::Exponential(1.0).log_prob(torch::tensor({-1.0, 2.0}));    // fails first
-  dist::Normal(0.0, torch::full({2}, -1.0));                      // fails second
+  dist::Normal(0.0, torch::ones({2}));                          // passes
+  dist::Exponential(1.0).log_prob(torch::tensor({-1.0, 2.0}));  // fails first
+  dist::Normal(0.0, torch::full({2}, -1.0));                    // fails second
   check_throws_with<pplx::ValueError>([&] { deferred.raise_first_failure(); }, {"Exponential", "outside the support"});
 
   DeferredValidation clean;  // joins nothing: the first scope was the owner and is still alive

@@ -30,12 +30,18 @@ TEST_CASE("Dirichlet: rsample gradient of E[x_0] w.r.t. a_0 is (A - a_0)/A^2") {
 }
 
 TEST_CASE("Dirichlet: bad parameters and values") {
-  check_throws_with<pplx::ValueError>([] { dist::Dirichlet(torch::tensor({1.0, 0.0, 2.0})); },
-                                      {"Dirichlet", "parameter 'concentration'", "[3]", "independent(positive, 1)"});
+  check_throws_with<pplx::ValueError>(
+      [] {
+        dist::Dirichlet(torch::tensor({1.0, 0.0, 2.0}));
+      },
+      {"Dirichlet", "parameter 'concentration'", "[3]", "independent(positive, 1)"});
   check_throws_with<pplx::ValueError>([] { dist::Dirichlet(torch::tensor(1.0)); },
                                       {"Dirichlet", "'concentration'", "at least 1", "[]"});
-  check_throws_with<pplx::ValueError>([] { dist::Dirichlet(torch::ones({3})).log_prob(torch::tensor({0.2, 0.3, 0.4})); },
-                                      {"Dirichlet", "simplex"});
+  check_throws_with<pplx::ValueError>(
+      [] {
+        dist::Dirichlet(torch::ones({3})).log_prob(torch::tensor({0.2, 0.3, 0.4}));
+      },
+      {"Dirichlet", "simplex"});
 }
 
 TEST_CASE("Dirichlet: expand, to_event and mask shapes") {

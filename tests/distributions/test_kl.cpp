@@ -38,7 +38,8 @@ TEST_CASE("kl_divergence: closed forms agree with Monte Carlo estimates") {
     check_kl_by_sampling(dist::Dirichlet(d64({1.0, 2.0, 3.0})), dist::Dirichlet(d64({2.0, 2.0, 2.0})));
   }
   SUBCASE("MultivariateNormal") {
-    auto p = dist::MultivariateNormal::with_covariance(d64({0.0, 1.0}), torch::tensor({{2.0, 0.5}, {0.5, 1.0}}, torch::kDouble));
+    auto p = dist::MultivariateNormal::with_covariance(d64({0.0, 1.0}),
+                                                       torch::tensor({{2.0, 0.5}, {0.5, 1.0}}, torch::kDouble));
     auto q = dist::MultivariateNormal(d64({1.0, 0.0}), torch::tensor({{1.5, 0.0}, {-0.3, 0.8}}, torch::kDouble));
     check_kl_by_sampling(p, q);
   }

@@ -22,7 +22,8 @@ TEST_CASE("LowRankMultivariateNormal: log_prob and entropy equal the dense Multi
 
 TEST_CASE("LowRankMultivariateNormal: sample moments match loc and diag(W W^T + D)") {
   torch::manual_seed(1);
-  check_moments(dist::LowRankMultivariateNormal(low_rank_loc(), factor(), diag()), low_rank_loc(), torch::diagonal(full_cov()));
+  check_moments(dist::LowRankMultivariateNormal(low_rank_loc(), factor(), diag()), low_rank_loc(),
+                torch::diagonal(full_cov()));
 }
 
 TEST_CASE("LowRankMultivariateNormal: rsample gradients of E|x|^2 are 2W and 1 for the diagonal") {

@@ -7,10 +7,9 @@ using namespace pplx_test;
 
 namespace {
 dist::MixtureSameFamily gmm() {
-  return dist::MixtureSameFamily(dist::Categorical(torch::tensor({0.3, 0.7}, torch::kDouble)).clone(),
-                                 dist::Normal(torch::tensor({-1.0, 2.0}, torch::kDouble),
-                                              torch::tensor({0.5, 1.0}, torch::kDouble))
-                                     .clone());
+  return dist::MixtureSameFamily(
+      dist::Categorical(torch::tensor({0.3, 0.7}, torch::kDouble)).clone(),
+      dist::Normal(torch::tensor({-1.0, 2.0}, torch::kDouble), torch::tensor({0.5, 1.0}, torch::kDouble)).clone());
 }
 }  // namespace
 

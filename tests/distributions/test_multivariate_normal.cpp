@@ -58,17 +58,22 @@ TEST_CASE("MultivariateNormal: rsample gradients of E|x|^2 = |loc|^2 + tr(L L^T)
 
 TEST_CASE("MultivariateNormal: bad parameters") {
   check_throws_with<pplx::ValueError>(
-      [] { dist::MultivariateNormal(torch::zeros({2}), torch::tensor({{1.0, 0.0}, {0.5, -1.0}})); },
+      [] {
+        dist::MultivariateNormal(torch::zeros({2}), torch::tensor({{1.0, 0.0}, {0.5, -1.0}}));
+      },
       {"MultivariateNormal", "parameter 'scale_tril'", "lower_cholesky"});
   check_throws_with<pplx::ValueError>(
-      [] { dist::MultivariateNormal::with_covariance(torch::zeros({2}), torch::tensor({{1.0, 2.0}, {2.0, 1.0}})); },
+      [] {
+        dist::MultivariateNormal::with_covariance(torch::zeros({2}), torch::tensor({{1.0, 2.0}, {2.0, 1.0}}));
+      },
       {"MultivariateNormal", "parameter 'covariance_matrix'", "positive_definite"});
   check_throws_with<pplx::ValueError>([] { dist::MultivariateNormal(torch::zeros({}), torch::eye(1)); },
                                       {"MultivariateNormal", "'loc'", "one-dimensional"});
   check_throws_with<pplx::ShapeError>([] { dist::MultivariateNormal(torch::zeros({3}), torch::eye(2)); },
                                       {"MultivariateNormal", "scale_tril of shape [2, 2]", "loc of shape [3]"});
-  check_throws_with<pplx::ShapeError>([] { dist::MultivariateNormal(torch::zeros({2}), torch::eye(2)).log_prob(torch::zeros({3})); },
-                                      {"MultivariateNormal", "event_shape [2]"});
+  check_throws_with<pplx::ShapeError>(
+      [] { dist::MultivariateNormal(torch::zeros({2}), torch::eye(2)).log_prob(torch::zeros({3})); },
+      {"MultivariateNormal", "event_shape [2]"});
 }
 
 TEST_CASE("MultivariateNormal: expand, to_event and mask shapes") {

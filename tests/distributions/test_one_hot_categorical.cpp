@@ -17,8 +17,11 @@ TEST_CASE("OneHotCategorical: log_prob of a one-hot vector is log p_k") {
   dist::OneHotCategorical d(torch::tensor({{0.1, 0.9}, {0.6, 0.4}}, torch::kDouble));
   auto x = torch::tensor({{0.0, 1.0}, {0.0, 1.0}}, torch::kDouble);
   CHECK(torch::allclose(d.log_prob(x), torch::tensor({std::log(0.9), std::log(0.4)}, torch::kDouble)));
-  check_throws_with<pplx::ValueError>([&] { d.log_prob(torch::tensor({1.0, 1.0}, torch::kDouble)); },
-                                      {"OneHotCategorical", "one_hot"});
+  check_throws_with<pplx::ValueError>(
+      [&] {
+        d.log_prob(torch::tensor({1.0, 1.0}, torch::kDouble));
+      },
+      {"OneHotCategorical", "one_hot"});
 }
 
 TEST_CASE("OneHotCategorical: expand, to_event and mask shapes") {

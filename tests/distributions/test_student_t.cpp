@@ -17,8 +17,8 @@ TEST_CASE("StudentT: sample moments match loc and scale^2 df/(df-2)") {
 TEST_CASE("StudentT: log_prob is the closed form, mean/variance undefined for small df") {
   dist::StudentT d(torch::tensor(3.0, torch::kDouble), 1.0, 2.0);
   const double nu = 3.0, z = (0.5 - 1.0) / 2.0;
-  const double expected = std::lgamma((nu + 1) / 2) - std::lgamma(nu / 2) - 0.5 * std::log(nu * M_PI) -
-                          std::log(2.0) - (nu + 1) / 2 * std::log1p(z * z / nu);
+  const double expected = std::lgamma((nu + 1) / 2) - std::lgamma(nu / 2) - 0.5 * std::log(nu * M_PI) - std::log(2.0) -
+                          (nu + 1) / 2 * std::log1p(z * z / nu);
   CHECK(d.log_prob(torch::tensor(0.5, torch::kDouble)).item<double>() == doctest::Approx(expected).epsilon(1e-12));
   dist::StudentT heavy(torch::tensor({0.5, 1.5}, torch::kDouble));
   CHECK(std::isnan(heavy.mean()[0].item<double>()));

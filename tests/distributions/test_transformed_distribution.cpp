@@ -38,8 +38,8 @@ TEST_CASE("TransformedDistribution: stick-breaking maps R^2 onto the 3-simplex")
   // log p(y) = log N(x) - log|det J(x)| with x = inverse(y).
   auto t = transforms::stick_breaking();
   auto x = t->inverse(y);
-  auto expected = dist::Normal(torch::zeros({2}, torch::kDouble), 1.0).log_prob(x).sum(-1) -
-                  t->log_abs_det_jacobian(x, y);
+  auto expected =
+      dist::Normal(torch::zeros({2}, torch::kDouble), 1.0).log_prob(x).sum(-1) - t->log_abs_det_jacobian(x, y);
   CHECK(torch::allclose(d.log_prob(y), expected));
   check_shape_semantics(*d.expand({4}));
 }
@@ -64,6 +64,6 @@ TEST_CASE("TransformedDistribution: an affine map over a whole event counts log|
   auto s = torch::tensor({{2.0, 0.5, 3.0}, {0.25, 1.5, 4.0}}, torch::kDouble);
   dist::TransformedDistribution wide(base, {transforms::affine(torch::zeros({}, torch::kDouble), s, 1)});
   CHECK(wide.batch_shape().vec() == std::vector<int64_t>{2});
-  CHECK(torch::allclose(wide.log_prob(y), dist::Normal(torch::zeros({3}, torch::kDouble), s).log_prob(y).sum(-1),
-                        1e-12, 1e-12));
+  CHECK(torch::allclose(wide.log_prob(y), dist::Normal(torch::zeros({3}, torch::kDouble), s).log_prob(y).sum(-1), 1e-12,
+                        1e-12));
 }

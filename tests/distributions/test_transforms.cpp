@@ -13,8 +13,7 @@ double autograd_log_abs_det(const transforms::TransformPtr& t, torch::Tensor x, 
   x = x.clone().requires_grad_();
   auto y = t->forward(x);
   std::vector<torch::Tensor> rows;
-  for (int64_t i = 0; i < n_out; ++i)
-    rows.push_back(torch::autograd::grad({y[i]}, {x}, {}, /*retain_graph=*/true)[0]);
+  for (int64_t i = 0; i < n_out; ++i) rows.push_back(torch::autograd::grad({y[i]}, {x}, {}, /*retain_graph=*/true)[0]);
   return std::get<1>(torch::linalg_slogdet(torch::stack(rows))).item<double>();
 }
 }  // namespace
@@ -127,15 +126,22 @@ TEST_CASE("log_abs_det_jacobian: every transform, scalar and tensor parameters, 
       {"affine [2, 3] scale widens x of [3], event_dim 1", transforms::affine(zero, s23, 1), x3, {2}},
       {"affine [2, 3] scale widens x of [3], event_dim 2", transforms::affine(zero, s23, 2), x3, {}},
       {"affine [4, 1] loc widens x of [3], 0-dim scale, event_dim 1",
-       transforms::affine(torch::randn({4, 1}, torch::kDouble), torch::tensor(-3.0, torch::kDouble), 1), x3, {4}},
+       transforms::affine(torch::randn({4, 1}, torch::kDouble), torch::tensor(-3.0, torch::kDouble), 1),
+       x3,
+       {4}},
       {"stick_breaking", transforms::stick_breaking(), x23, {2}},
       {"compose(affine scalar, stick_breaking)",
-       transforms::compose({transforms::affine(0.1, 2.0, 0), transforms::stick_breaking()}), x23, {2}},
+       transforms::compose({transforms::affine(0.1, 2.0, 0), transforms::stick_breaking()}),
+       x23,
+       {2}},
       {"compose(exp, affine [2, 3] scale event_dim 2) on x of [3]",
-       transforms::compose({transforms::exp(), transforms::affine(zero, s23, 2)}), x3, {}},
+       transforms::compose({transforms::exp(), transforms::affine(zero, s23, 2)}),
+       x3,
+       {}},
       {"compose(sigmoid, affine [3] scale) = biject_to(interval) with tensor bounds",
        transforms::compose({transforms::sigmoid(), transforms::affine(dvec({-1.0, 0.0, 2.0}), dvec({1.0, 0.5, 4.0}))}),
-       x23, {2, 3}},
+       x23,
+       {2, 3}},
   };
   for (const auto& c : cases) {
     CAPTURE(c.what);

@@ -33,8 +33,11 @@ TEST_CASE("Uniform: rsample gradients of E[x] are 1/2 for low and high") {
 
 TEST_CASE("Uniform: low must be below high") {
   check_throws_with<pplx::ValueError>([] { dist::Uniform(1.0, 1.0); }, {"Uniform", "'low' must be < 'high'"});
-  check_throws_with<pplx::ValueError>([] { dist::Uniform(torch::tensor({0.0, 2.0}), torch::tensor({1.0, 1.0})); },
-                                      {"Uniform", "1 of 2", "low = 2"});
+  check_throws_with<pplx::ValueError>(
+      [] {
+        dist::Uniform(torch::tensor({0.0, 2.0}), torch::tensor({1.0, 1.0}));
+      },
+      {"Uniform", "1 of 2", "low = 2"});
   check_throws_with<pplx::ValueError>([] { dist::Uniform(0.0, 1.0).log_prob(torch::tensor(1.5)); },
                                       {"Uniform", "support"});
 }

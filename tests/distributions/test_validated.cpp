@@ -19,17 +19,26 @@ TEST_CASE("validation: off, bad parameters are accepted and out-of-support value
 
 TEST_CASE("validation: on by default, and restored by ValidationScope") {
   CHECK(pplx::is_validation_enabled());
-  { pplx::ValidationScope off(false); CHECK_FALSE(pplx::is_validation_enabled()); }
+  {
+    pplx::ValidationScope off(false);
+    CHECK_FALSE(pplx::is_validation_enabled());
+  }
   CHECK(pplx::is_validation_enabled());
   CHECK_THROWS_AS(dist::Normal(0.0, -1.0), pplx::ValueError);
 }
 
 TEST_CASE("validation: values of the wrong event shape are a ShapeError naming the shapes") {
   auto d = dist::Dirichlet(torch::ones({2, 3}));
-  check_throws_with<pplx::ShapeError>([&] { d.log_prob(torch::full({2, 4}, 0.25)); },
-                                      {"Dirichlet", "[2, 4]", "event_shape [3]"});
-  check_throws_with<pplx::ShapeError>([&] { d.log_prob(torch::full({5, 3}, 1.0 / 3)); },
-                                      {"Dirichlet", "does not broadcast", "batch_shape [2]"});
+  check_throws_with<pplx::ShapeError>(
+      [&] {
+        d.log_prob(torch::full({2, 4}, 0.25));
+      },
+      {"Dirichlet", "[2, 4]", "event_shape [3]"});
+  check_throws_with<pplx::ShapeError>(
+      [&] {
+        d.log_prob(torch::full({5, 3}, 1.0 / 3));
+      },
+      {"Dirichlet", "does not broadcast", "batch_shape [2]"});
 }
 
 TEST_CASE("validation: expand to an incompatible batch shape is a ShapeError") {

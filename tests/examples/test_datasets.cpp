@@ -6,8 +6,8 @@
 #include <string>
 
 #include <doctest/doctest.h>
-#include <zlib.h>
 #include <torch/torch.h>
+#include <zlib.h>
 
 #include "../../examples/common/datasets.cpp"  // NOLINT: see the comment at the top
 

@@ -26,7 +26,11 @@ TEST_CASE_FIXTURE(NormalNormalNormal, "lift: a map lifts only the named params")
 
 TEST_CASE("lift: a shapeless prior is broadcast to the param's shape as one event") {
   pplx::clear_param_store();
-  auto tr = h::trace(h::lift([] { pplx::param("w", torch::zeros({2, 3})); }, pplx::Prior(dist::Normal(0.0, 1.0))))
+  auto tr = h::trace(h::lift(
+                         [] {
+                           pplx::param("w", torch::zeros({2, 3}));
+                         },
+                         pplx::Prior(dist::Normal(0.0, 1.0))))
                 .get_trace();
   const auto& w = tr.at("w");
   CHECK(w.value.sizes() == c10::IntArrayRef{2, 3});

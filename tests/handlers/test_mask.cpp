@@ -22,7 +22,8 @@ TEST_CASE("mask: zeroes masked-out log densities, nested masks combine with and"
 }
 
 TEST_CASE("mask: a scalar false mask removes the site from the log density, values still drawn") {
-  auto tr = h::trace(h::mask([] { return pplx::sample("z", dist::Normal(0.0, 1.0)); }, torch::tensor(false))).get_trace();
+  auto tr =
+      h::trace(h::mask([] { return pplx::sample("z", dist::Normal(0.0, 1.0)); }, torch::tensor(false))).get_trace();
   CHECK(item(tr.log_prob_sum()) == 0.0);
   CHECK(tr.at("z").value.defined());
 }

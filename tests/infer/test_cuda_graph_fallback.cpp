@@ -58,9 +58,7 @@ TEST_CASE("cuda_graph without CUDA tensors runs every step eagerly, with the eag
 
 TEST_CASE("cuda_graph refuses step arguments a graph could not key") {
   pplx::clear_param_store();
-  auto named_model = [](const torch::Tensor& x, const std::string& name) {
-    pplx::sample(name, dist::Normal(x, 1.0));
-  };
+  auto named_model = [](const torch::Tensor& x, const std::string& name) { pplx::sample(name, dist::Normal(x, 1.0)); };
   auto named_guide = [](const torch::Tensor&, const std::string& name) {
     pplx::sample(name, dist::Normal(pplx::param("loc", torch::zeros({})), 1.0));
   };
@@ -68,7 +66,8 @@ TEST_CASE("cuda_graph refuses step arguments a graph could not key") {
                        pplx::infer::TraceELBO(), pplx::infer::SVIOptions().cuda_graph(true));
   CHECK_THROWS_WITH_AS(svi.step(torch::zeros({}), std::string("z")), doctest::Contains("argument 1"), pplx::ValueError);
 
-  pplx::infer::SVI plain(cuda_graph_fallback::model, cuda_graph_fallback::guide, pplx::optim::Adam(torch::optim::AdamOptions(0.05)), pplx::infer::TraceELBO(),
+  pplx::infer::SVI plain(cuda_graph_fallback::model, cuda_graph_fallback::guide,
+                         pplx::optim::Adam(torch::optim::AdamOptions(0.05)), pplx::infer::TraceELBO(),
                          pplx::infer::SVIOptions().cuda_graph(true));
   auto x = torch::randn({4, 2}).requires_grad_();
   CHECK_THROWS_WITH_AS(plain.step(x, torch::zeros({4})), doctest::Contains("requires grad"), pplx::ValueError);

@@ -91,9 +91,9 @@ TEST_CASE("Predictive recomputes deterministic sites from new inputs instead of 
   auto x_train = torch::tensor({0.0, 1.0, 2.0, 3.0}, torch::kDouble);
   auto alpha = torch::tensor({5.0, 4.5, 5.5}, torch::kDouble);
   auto beta = torch::tensor({1.2, 1.0, 1.4}, torch::kDouble);
-  pplx::handlers::TensorMap posterior{{"alpha", alpha}, {"beta", beta},
-                                      {"eta", alpha.unsqueeze(1) + beta.unsqueeze(1) * x_train}};
-  for (auto x_new : {torch::tensor({10.0, 20.0, 30.0, 40.0}, torch::kDouble),             // same size: was stale
+  pplx::handlers::TensorMap posterior{
+      {"alpha", alpha}, {"beta", beta}, {"eta", alpha.unsqueeze(1) + beta.unsqueeze(1) * x_train}};
+  for (auto x_new : {torch::tensor({10.0, 20.0, 30.0, 40.0}, torch::kDouble),           // same size: was stale
                      torch::tensor({10.0, 20.0, 30.0, 40.0, 50.0}, torch::kDouble)}) {  // 5: was a shape error
     CAPTURE(x_new.size(0));
     infer::Predictive predictive(linear_eta_model, posterior);

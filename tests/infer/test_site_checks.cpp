@@ -138,5 +138,6 @@ TEST_CASE("plates, masks and deterministic sites that fit pass the checks") {
     pplx::sample("z", dist::Normal(torch::zeros({3, 1}), 1.0));
   };
   CHECK_NOTHROW(infer::TraceELBO().loss(model, guide));
-  CHECK_NOTHROW(infer::TraceELBO(infer::TraceELBOOptions().num_particles(3).vectorize_particles(true)).loss(model, guide));
+  CHECK_NOTHROW(
+      infer::TraceELBO(infer::TraceELBOOptions().num_particles(3).vectorize_particles(true)).loss(model, guide));
 }

@@ -51,13 +51,14 @@ TEST_CASE("SVI fits the exact posterior of the Normal-Normal model (loc and scal
   optim::Adam adam(torch::optim::AdamOptions(0.05));
   optim::ExponentialLR decay(adam, std::pow(0.01, 1.0 / 3000));  // lr 0.05 -> 0.0005
   // Four particles drawn at once in an outer plate (the model broadcasts z against the data plate).
-  infer::SVI svi(model, guide, adam, infer::TraceELBO(infer::TraceELBOOptions().num_particles(4).vectorize_particles(true)));
+  infer::SVI svi(model, guide, adam,
+                 infer::TraceELBO(infer::TraceELBOOptions().num_particles(4).vectorize_particles(true)));
   for (int step = 0; step < 3000; ++step) {
     svi.step(x);
     decay.step();
   }
-  MESSAGE("Normal-Normal: loc " << param("loc") << " (exact " << post_loc << "), scale " << param("scale")
-                                << " (exact " << post_scale << ")");
+  MESSAGE("Normal-Normal: loc " << param("loc") << " (exact " << post_loc << "), scale " << param("scale") << " (exact "
+                                << post_scale << ")");
   CHECK(param("loc") == doctest::Approx(post_loc).epsilon(0.02));
   CHECK(param("scale") == doctest::Approx(post_scale).epsilon(0.02));
 }
@@ -89,16 +90,18 @@ TEST_CASE("SVI on Bayesian linear regression matches the exact Gaussian posterio
   };
   optim::Adam adam(torch::optim::AdamOptions(0.03));
   optim::ExponentialLR decay(adam, std::pow(0.02, 1.0 / 4000));
-  infer::SVI svi(model, guide, adam,
-                 infer::TraceMeanFieldELBO(infer::TraceMeanFieldELBOOptions().num_particles(8).vectorize_particles(true)));
+  infer::SVI svi(
+      model, guide, adam,
+      infer::TraceMeanFieldELBO(infer::TraceMeanFieldELBOOptions().num_particles(8).vectorize_particles(true)));
   for (int step = 0; step < 4000; ++step) {
     svi.step(X, y);
     decay.step();
   }
   auto loc = pplx::get_param_store().get("w_loc").detach();
   auto scale = pplx::get_param_store().get("w_scale").detach();
-  MESSAGE("linear regression: max relative error of the means " << ((loc - post_mean) / post_mean).abs().max().item<double>()
-          << ", of the scales " << ((scale - mf_scale) / mf_scale).abs().max().item<double>());
+  MESSAGE("linear regression: max relative error of the means "
+          << ((loc - post_mean) / post_mean).abs().max().item<double>() << ", of the scales "
+          << ((scale - mf_scale) / mf_scale).abs().max().item<double>());
   CHECK(torch::allclose(loc, post_mean, 0.02, 0));
   CHECK(torch::allclose(scale, mf_scale, 0.05, 0));
 }

@@ -32,7 +32,8 @@ void guide() { pplx::sample("z", dist::Normal(torch::tensor(kM, torch::kDouble),
 // E_q[log p(x|z) + log p(z) - log q(z)] in closed form.
 double exact_elbo() {
   const double log2pi = std::log(2 * M_PI);
-  const double lik = -0.5 * std::log(2 * M_PI * kSigma * kSigma) - ((kX - kM) * (kX - kM) + kS * kS) / (2 * kSigma * kSigma);
+  const double lik =
+      -0.5 * std::log(2 * M_PI * kSigma * kSigma) - ((kX - kM) * (kX - kM) + kS * kS) / (2 * kSigma * kSigma);
   const double prior = -0.5 * log2pi - (kM * kM + kS * kS) / 2;
   const double entropy = 0.5 * std::log(2 * M_PI * M_E * kS * kS);
   return lik + prior + entropy;
@@ -105,10 +106,10 @@ TEST_CASE("TraceMeanFieldELBO and TraceELBO agree in expectation (loss and gradi
   CHECK(l_mf == doctest::Approx(-exact_elbo()).epsilon(0.01));
   CHECK(std::isfinite(analytic));
   // d(-ELBO)/dm = -(x - m)/sigma^2 + m; d(-ELBO)/d log s = s^2/sigma^2 + s^2 - 1.
-  torch::Tensor exact = torch::tensor({-(kX - kM) / (kSigma * kSigma) + kM, kS * kS / (kSigma * kSigma) + kS * kS - 1},
-                                      torch::kDouble);
-  MESSAGE("TraceELBO loss " << l_trace << " grad " << g_trace.view(-1) << "; TraceMeanFieldELBO loss " << l_mf << " grad "
-                             << g_mf.view(-1) << "; exact " << -exact_elbo() << " " << exact.view(-1));
+  torch::Tensor exact =
+      torch::tensor({-(kX - kM) / (kSigma * kSigma) + kM, kS * kS / (kSigma * kSigma) + kS * kS - 1}, torch::kDouble);
+  MESSAGE("TraceELBO loss " << l_trace << " grad " << g_trace.view(-1) << "; TraceMeanFieldELBO loss " << l_mf
+                            << " grad " << g_mf.view(-1) << "; exact " << -exact_elbo() << " " << exact.view(-1));
   CHECK(torch::allclose(g_trace, exact, 0, 0.03));
   CHECK(torch::allclose(g_mf, exact, 0, 0.03));
 }
@@ -137,7 +138,8 @@ TEST_CASE("score-function gradient of a Bernoulli latent is unbiased") {
   const int64_t n = 40000;
   infer::TraceELBO elbo(infer::TraceELBOOptions().num_particles(n).vectorize_particles(true));
   auto loss = elbo.differentiable_loss(bern_model, bern_guide);
-  const double grad = torch::autograd::grad({loss}, {pplx::get_param_store().get_unconstrained("theta")})[0].item<double>();
+  const double grad =
+      torch::autograd::grad({loss}, {pplx::get_param_store().get_unconstrained("theta")})[0].item<double>();
   MESSAGE("score-function gradient " << grad << ", exact " << exact_grad);
   CHECK(loss.item<double>() == doctest::Approx(exact_loss.item<double>()).epsilon(0.02));
   // Per-particle score terms have sd ~ 2; the mean of 40000 has sd ~ 0.01. The exact gradient is

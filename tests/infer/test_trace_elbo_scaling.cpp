@@ -107,7 +107,8 @@ void check_invariance(infer::ELBO& elbo, Site site) {
     for (double s : {2.0, 5.0}) {
       const torch::Tensor gs = gradient(elbo, prob, how, s);
       const char* source = how == Scaling::subsample ? " from a subsampled plate" : " from handlers::scale";
-      INFO(std::string(to_string(site)) << ", scale " << s << source << ": gradient " << gs << " vs " << s << " x " << g1);
+      INFO(std::string(to_string(site)) << ", scale " << s << source << ": gradient " << gs << " vs " << s << " x "
+                                        << g1);
       CHECK(g1.abs().sum().item<double>() > 1e-3);  // not vacuous
       CHECK(torch::allclose(gs, s * g1, 1e-10, 1e-12));
     }

@@ -15,7 +15,9 @@ namespace nn = pplx::nn;
 
 namespace {
 const double kLog2Pi = std::log(2 * M_PI);
-double normal_lp(double x, double m, double s) { return -0.5 * kLog2Pi - std::log(s) - (x - m) * (x - m) / (2 * s * s); }
+double normal_lp(double x, double m, double s) {
+  return -0.5 * kLog2Pi - std::log(s) - (x - m) * (x - m) / (2 * s * s);
+}
 }  // namespace
 
 TEST_CASE("priors::normal: one event of the parameter's shape, iid Normal log-density") {

@@ -35,7 +35,9 @@ std::pair<torch::Tensor, torch::Tensor> predict(torch::nn::Sequential& net, cons
   return {mean_net, nn::predictive_moments(torch::stack(ys)).std};
 }
 
-std::string temp_path(const char* name) { return std::string("/tmp/pplx_test_nn_") + name + "_" + std::to_string(getpid()); }
+std::string temp_path(const char* name) {
+  return std::string("/tmp/pplx_test_nn_") + name + "_" + std::to_string(getpid());
+}
 
 }  // namespace
 

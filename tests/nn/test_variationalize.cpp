@@ -38,8 +38,7 @@ struct SmallCnnImpl : torch::nn::Cloneable<SmallCnnImpl> {
     conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 4, 3).padding(1)));
     bn = register_module("bn", torch::nn::BatchNorm2d(4));
     head = register_module("head", torch::nn::Sequential(torch::nn::Flatten(), torch::nn::Linear(4 * 4 * 4, 8),
-                                                         torch::nn::ReLU(),
-                                                         Inner()));
+                                                         torch::nn::ReLU(), Inner()));
   }
   torch::Tensor forward(const torch::Tensor& x) {
     return head->forward(torch::max_pool2d(torch::relu(bn(conv(x))), 2));
@@ -147,8 +146,8 @@ TEST_CASE("variationalize works with each of PyVarInf's four priors") {
   SmallCnn cnn;
   auto x = torch::randn({2, 1, 8, 8});
   std::vector<pplx::Prior> all = {nn::priors::gaussian(), nn::priors::conjugate(2, 1.0, 1.0, 0.0, 1.0),
-                                nn::priors::conjugate_known_mean(2, 0.0, 1.0, 1.0),
-                                nn::priors::mixtgauss(2, 1.0, 0.0025, 0.5)};
+                                  nn::priors::conjugate_known_mean(2, 0.0, 1.0, 1.0),
+                                  nn::priors::mixtgauss(2, 1.0, 0.0025, 0.5)};
   for (const auto& prior : all) {
     INFO(prior.description());
     auto bnn = nn::variationalize(cnn, prior);

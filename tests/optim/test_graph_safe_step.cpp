@@ -56,10 +56,8 @@ void check_matches_step(const std::string& what, const Make& make, int steps = 7
     set_grads(ref, k);
     ref_opt->step(ref.named());
     set_grads(graph, k);
-    if (k == 0)
-      graph_opt->step(graph.named());  // creates the state
-    else
-      graph_opt->graph_safe_step(graph.named(), yes());
+    if (k == 0) graph_opt->step(graph.named());  // creates the state
+    else graph_opt->graph_safe_step(graph.named(), yes());
   }
   check_same(graph, ref, what);
   CHECK(graph_opt->lr("a") == doctest::Approx(ref_opt->lr("a")).epsilon(1e-14));
@@ -97,8 +95,8 @@ TEST_CASE("graph_safe_step computes what step() computes, for every optimizer th
     return std::make_unique<optim::ClippedAdam>(
         optim::ClippedAdamOptions(0.05).clip_norm(1.2).lrd(0.9).weight_decay(0.01));
   });
-  check_matches_step("Adam, many steps", [] { return std::make_unique<optim::Adam>(torch::optim::AdamOptions(0.01)); },
-                     60);
+  check_matches_step(
+      "Adam, many steps", [] { return std::make_unique<optim::Adam>(torch::optim::AdamOptions(0.01)); }, 60);
 }
 
 TEST_CASE("graph_safe_step leaves parameters, state and counts alone where apply is false") {
@@ -115,10 +113,8 @@ TEST_CASE("graph_safe_step leaves parameters, state and counts alone where apply
       set_grads(ref, k);
       ref_opt->step(ref.named());
       set_grads(graph, k);
-      if (k == 0)
-        graph_opt->step(graph.named());
-      else
-        graph_opt->graph_safe_step(graph.named(), yes());
+      if (k == 0) graph_opt->step(graph.named());
+      else graph_opt->graph_safe_step(graph.named(), yes());
     }
     // A skipped step: NaN gradients (a non-finite loss's) must not leak into anything.
     const auto a_before = graph.a.detach().clone();
@@ -152,10 +148,8 @@ TEST_CASE("step counts and learning rates move between host and device: save/loa
   auto first = make();
   for (int k = 0; k < 4; ++k) {
     set_grads(graph, k);
-    if (k == 0)
-      first->step(graph.named());
-    else
-      first->graph_safe_step(graph.named(), yes());
+    if (k == 0) first->step(graph.named());
+    else first->graph_safe_step(graph.named(), yes());
   }
   first->save(path);  // reads the device step counts and the decayed learning rates back
   auto second = make();
@@ -167,10 +161,8 @@ TEST_CASE("step counts and learning rates move between host and device: save/loa
   second->set_lr_factor(0.5);  // reads back, scales on the host, uploads before the next step
   for (int k = 6; k < 10; ++k) {
     set_grads(graph, k);
-    if (k == 7)
-      second->step(graph.named());
-    else
-      second->graph_safe_step(graph.named(), yes());
+    if (k == 7) second->step(graph.named());
+    else second->graph_safe_step(graph.named(), yes());
   }
   check_same(graph, ref, "through save/load, a scheduler and mixed steps");
   CHECK(second->lr("a") == doctest::Approx(ref_opt->lr("a")).epsilon(1e-14));
@@ -183,10 +175,8 @@ TEST_CASE("step counts and learning rates move between host and device: save/loa
     set_grads(p1, k);
     adam_ref.step(p1.named());
     set_grads(p2, k);
-    if (k == 0)
-      adam_graph.step(p2.named());
-    else
-      adam_graph.graph_safe_step(p2.named(), yes());
+    if (k == 0) adam_graph.step(p2.named());
+    else adam_graph.graph_safe_step(p2.named(), yes());
   }
   adam_graph.save(path);
   optim::Adam adam_loaded(torch::optim::AdamOptions(0.1));

@@ -24,7 +24,8 @@ bool starts_with_net(const std::string& n) { return n.rfind("net$$$", 0) == 0; }
 
 TEST_CASE_FIXTURE(Fixture, "MixedMultiOptimizer routes each parameter to its optimizer") {
   optim::MixedMultiOptimizer mixed;
-  mixed.add({"a"}, optim::SGD(torch::optim::SGDOptions(0.1))).add(starts_with_net, optim::SGD(torch::optim::SGDOptions(0.01)));
+  mixed.add({"a"}, optim::SGD(torch::optim::SGDOptions(0.1)))
+      .add(starts_with_net, optim::SGD(torch::optim::SGDOptions(0.01)));
   mixed.step(loss(), params());
   CHECK(torch::allclose(a.detach(), torch::tensor({1.0 - 0.3, 2.0 + 0.1}, torch::kDouble), 0, 1e-15));
   CHECK(net_w.item<double>() == doctest::Approx(0.5 - 0.02).epsilon(1e-15));

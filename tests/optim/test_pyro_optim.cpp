@@ -152,8 +152,7 @@ TEST_CASE("global_clip_norm bounds the joint gradient norm of a step") {
 }
 
 TEST_CASE("invalid options and empty steps throw pplx errors") {
-  CHECK_THROWS_AS(optim::Adam(torch::optim::AdamOptions(0.1), optim::ClipOptions().clip_norm(-1.0)),
-                  pplx::ValueError);
+  CHECK_THROWS_AS(optim::Adam(torch::optim::AdamOptions(0.1), optim::ClipOptions().clip_norm(-1.0)), pplx::ValueError);
   CHECK_THROWS_AS(optim::SGD(torch::optim::SGDOptions(0.1), optim::ClipOptions().clip_value(-0.5)), pplx::ValueError);
   CHECK_THROWS_AS(optim::Adam(torch::optim::AdamOptions(-0.1)), pplx::ValueError);
   CHECK_THROWS_AS(optim::Adam(torch::optim::AdamOptions(0.1).betas({1.5, 0.9})), pplx::ValueError);

@@ -30,7 +30,8 @@ inline double param_abs_error(const std::string& name, const torch::Tensor& targ
 inline void assert_equal(const torch::Tensor& actual, const torch::Tensor& expected, double prec,
                          const std::string& what = "") {
   REQUIRE(actual.sizes() == expected.sizes());
-  const double err = (actual.detach().to(torch::kDouble) - expected.detach().to(torch::kDouble)).abs().max().item<double>();
+  const double err =
+      (actual.detach().to(torch::kDouble) - expected.detach().to(torch::kDouble)).abs().max().item<double>();
   INFO(what << ": actual " << actual << " expected " << expected << " (max error " << err << ", prec " << prec << ")");
   CHECK(err <= prec);
 }

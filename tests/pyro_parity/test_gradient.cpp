@@ -27,8 +27,8 @@ struct Variant {
   int has_rsample;  // -1: not set (None), 0: False, 1: True
   const char* id;
 };
-const Variant kVariants[] = {{true, -1, "reparam"}, {true, 0, "reparam-False"}, {true, 1, "reparam-True"},
-                             {false, -1, "nonreparam"}};
+const Variant kVariants[] = {
+    {true, -1, "reparam"}, {true, 0, "reparam-False"}, {true, 1, "reparam-True"}, {false, -1, "nonreparam"}};
 
 // `Normal` (dist.Normal or fakes.NonreparameterizedNormal), then has_rsample_ where the variant sets it.
 dist::DistPtr normal(const Variant& v, const torch::Tensor& loc, const torch::Tensor& scale) {
@@ -80,8 +80,8 @@ TEST_CASE("test_particle_gradient Trace_ELBO") {
       expected_scale = -(-z * (z - loc) + (x - z) * (z - loc) + 1).sum(0, true) / scale;
       expected_loc = -(-z + (x - z));
     } else {
-      const auto elbo_i = model_tr.at("x").log_prob.detach() + model_tr.at("z").log_prob.detach() -
-                          guide_tr.at("z").log_prob.detach();
+      const auto elbo_i =
+          model_tr.at("x").log_prob.detach() + model_tr.at("z").log_prob.detach() - guide_tr.at("z").log_prob.detach();
       const auto dlogq_dloc = (z - loc) / scale.pow(2);
       const auto dlogq_dscale = (z - loc).pow(2) / scale.pow(3) - 1 / scale;
       // Trace_ELBO: the expected values of dlogq_dscale and dlogq_dloc are zero (no entropy term).
@@ -278,7 +278,8 @@ void subsample_gradient_sequential(bool reparameterized, bool subsample) {
 TEST_CASE("test_subsample_gradient_sequential Trace_ELBO" * doctest::test_suite("slow")) {
   for (bool reparameterized : {true, false})
     for (bool subsample : {false, true}) {
-      const std::string what = std::string(reparameterized ? "reparam" : "nonreparam") + (subsample ? ", subsample" : ", full");
+      const std::string what =
+          std::string(reparameterized ? "reparam" : "nonreparam") + (subsample ? ", subsample" : ", full");
       INFO(what);
       subsample_gradient_sequential<infer::TraceELBO>(reparameterized, subsample);
     }

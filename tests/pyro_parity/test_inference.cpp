@@ -53,7 +53,8 @@ struct NormalNormal {
     auto guide = [&] {
       auto loc_q = pplx::param("loc_q", analytic_loc_n + 0.134);
       auto log_sig_q = pplx::param("log_sig_q", analytic_log_sig_n - 0.14);
-      pplx::sample("loc_latent", maybe_nonreparam(dist::Normal(loc_q, torch::exp(log_sig_q)), reparameterized)->to_event(1));
+      pplx::sample("loc_latent",
+                   maybe_nonreparam(dist::Normal(loc_q, torch::exp(log_sig_q)), reparameterized)->to_event(1));
     };
     infer::SVI svi(model, guide, adam(0.001), loss);
     const double loc_error_0 = (analytic_loc_n + 0.134 - analytic_loc_n).pow(2).sum().item<double>();
@@ -205,7 +206,8 @@ void exponential_gamma_test(bool reparameterized, int n_steps) {
     auto beta_q = pplx::param("beta_q", beta_n / std::exp(0.143), pplx::constraints::positive);
     pplx::sample("lambda_latent", maybe_nonreparam(dist::Gamma(alpha_q, beta_q), reparameterized));
   };
-  infer::SVI svi(model, guide, adam(0.0003, 0.97, 0.999), infer::TraceELBO(infer::TraceELBOOptions().max_plate_nesting(1)));
+  infer::SVI svi(model, guide, adam(0.0003, 0.97, 0.999),
+                 infer::TraceELBO(infer::TraceELBOOptions().max_plate_nesting(1)));
   for (int k = 0; k < n_steps; ++k) svi.step();
   assert_equal(pplx::get_param_store().get("alpha_q"), alpha_n, prec, "alpha_q");
   assert_equal(pplx::get_param_store().get("beta_q"), beta_n, prec, "beta_q");
@@ -344,9 +346,9 @@ TEST_CASE("LogNormalNormalTests.test_elbo_with_transformed_distribution" * docte
   // Pyro's AffineExp(scale, loc): x -> exp(loc + scale x) on a standard Normal.
   auto model = [&] {
     auto mu_latent = pplx::sample("mu_latent", dist::Normal(t.mu0, torch::pow(t.tau0, -0.5)));
-    dist::TransformedDistribution x_dist(dist::Normal(torch::zeros({1}), torch::ones({1})).clone(),
-                                         {pplx::transforms::affine(mu_latent, torch::pow(t.tau, -0.5)),
-                                          pplx::transforms::exp()});
+    dist::TransformedDistribution x_dist(
+        dist::Normal(torch::zeros({1}), torch::ones({1})).clone(),
+        {pplx::transforms::affine(mu_latent, torch::pow(t.tau, -0.5)), pplx::transforms::exp()});
     pplx::plate p("data", 2);
     pplx::sample("obs", x_dist, t.data);
   };

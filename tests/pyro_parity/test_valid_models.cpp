@@ -92,7 +92,8 @@ TEST_CASE("test_nonempty_model_empty_guide_ok") {
     auto loc = torch::tensor({0.0, 0.0});
     pplx::sample("x", dist::Normal(loc, torch::tensor({1.0, 1.0})).to_event(1), loc);
   };
-  assert_ok(model, [] {}, elbo_with());
+  assert_ok(
+      model, [] {}, elbo_with());
 }
 
 // Pyro samples x from the prior and warns; pplx's strict replay names the missing site.
@@ -101,7 +102,9 @@ TEST_CASE("test_nonempty_model_empty_guide_error") {
                                 "latent sample site 'x'");
 }
 
-TEST_CASE("test_empty_model_empty_guide_ok") { assert_ok([] {}, [] {}, elbo_with()); }
+TEST_CASE("test_empty_model_empty_guide_ok") {
+  assert_ok([] {}, [] {}, elbo_with());
+}
 
 TEST_CASE("test_variable_clash_in_model_error") {
   auto model = [] {
@@ -270,10 +273,8 @@ TEST_CASE("test_iplate_in_guide_not_model_error") {
   for (bool validate : {true, false}) {
     INFO("validation " << validate);
     pplx::ValidationScope v(validate);
-    if (validate)
-      assert_error<pplx::SiteError>(model, guide, elbo_with(), "the guide uses plate 'plate'");
-    else
-      assert_ok(model, guide, elbo_with());
+    if (validate) assert_error<pplx::SiteError>(model, guide, elbo_with(), "the guide uses plate 'plate'");
+    else assert_ok(model, guide, elbo_with());
   }
 }
 
@@ -501,7 +502,8 @@ TEST_CASE("test_dim_allocation_error") {
     pplx::plate inner_2("plate_inner_2", 12, pplx::PlateOptions().subsample_size(7).dim(-1));  // collides
     pplx::sample("z", dist::Bernoulli(p));
   };
-  assert_error<pplx::ValueError>(model, model, elbo_with(), "dim -1 is already used by enclosing plate 'plate_inner_1'");
+  assert_error<pplx::ValueError>(model, model, elbo_with(),
+                                 "dim -1 is already used by enclosing plate 'plate_inner_1'");
 }
 
 TEST_CASE("test_vectorized_num_particles") {
@@ -517,7 +519,8 @@ TEST_CASE("test_vectorized_num_particles") {
     pplx::plate components("components", 2);
     pplx::sample("p", dist::Beta(torch::tensor(1.1), torch::tensor(1.1)));
   };
-  assert_ok(model, guide, elbo_with(infer::ELBOOptions().num_particles(10).vectorize_particles(true).max_plate_nesting(2)));
+  assert_ok(model, guide,
+            elbo_with(infer::ELBOOptions().num_particles(10).vectorize_particles(true).max_plate_nesting(2)));
 }
 
 TEST_CASE("test_factor_in_model_ok") {

@@ -24,7 +24,8 @@ std::string error_message(Fn&& fn) {
   } catch (const E& e) {
     return e.what();
   } catch (const std::exception& e) {
-    const std::string why = std::string("expected a ") + typeid(E).name() + ", got a " + typeid(e).name() + ": " + e.what();
+    const std::string why =
+        std::string("expected a ") + typeid(E).name() + ", got a " + typeid(e).name() + ": " + e.what();
     FAIL_CHECK(why);
     return {};
   }

@@ -194,7 +194,8 @@ TEST_CASE("archive: version, kind, trailing bytes and garbage") {
   auto v0 = with_version(0);
   expect_error<pplx::IOError>([&] { parse(v0, v0.size()); }, {"invalid format version 0"});
 
-  expect_error<pplx::IOError>([&] { parse(bytes, bytes.size(), "optim"); }, {"holds 'params' data", "expected 'optim'"});
+  expect_error<pplx::IOError>([&] { parse(bytes, bytes.size(), "optim"); },
+                              {"holds 'params' data", "expected 'optim'"});
 
   auto longer = bytes;
   longer.push_back(0);
@@ -235,7 +236,8 @@ TEST_CASE("archive: a failed load leaves the store untouched") {
   // A checksummed file whose metadata names an unknown constraint is an IOError too (and no
   // partial load): it is decoded in full before the store changes.
   const std::string odd = dir.file("odd_constraint.pplx");
-  pplx::io::write_archive(odd, "params", {{"a", "real", torch::zeros({1})}, {"b", "no_such_constraint", torch::zeros({1})}});
+  pplx::io::write_archive(odd, "params",
+                          {{"a", "real", torch::zeros({1})}, {"b", "no_such_constraint", torch::zeros({1})}});
   expect_error<pplx::IOError>([&] { target.load(odd); }, {odd.c_str(), "no_such_constraint"});
   pplx::io::write_archive(odd, "params", {{"a", "boolean", torch::zeros({1})}});
   expect_error<pplx::IOError>([&] { target.load(odd); }, {odd.c_str(), "boolean"});
@@ -360,7 +362,7 @@ TEST_CASE("archive: params and optimizer state round trip resumes training bit f
 TEST_CASE("archive: every stored dtype round-trips bit for bit, empty, 0-dim and non-contiguous tensors too") {
   // Each dtype the format stores, in the shapes where undefined behaviour hides: no elements
   // (data_ptr may be null), one element, a 0-dim tensor, and a transposed (non-contiguous) view.
-  const std::vector<torch::ScalarType> dtypes = {torch::kFloat, torch::kDouble, torch::kHalf, torch::kBFloat16,
+  const std::vector<torch::ScalarType> dtypes = {torch::kFloat, torch::kDouble, torch::kHalf,  torch::kBFloat16,
                                                  torch::kLong,  torch::kInt,    torch::kShort, torch::kChar,
                                                  torch::kByte,  torch::kBool};
   std::vector<pplx::io::Record> records;

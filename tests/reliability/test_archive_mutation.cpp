@@ -51,9 +51,25 @@ Bytes valid_payload() {
 }
 
 // Values that tend to break length and size arithmetic.
-constexpr uint64_t kInteresting[] = {0, 1, 2, 7, 8, 0x7F, 0x80, 0xFF, 0x100, 0xFFFF, 0x7FFFFFFF, 0x80000000,
-                                     0xFFFFFFFF, 0x100000000ull, (1ull << 40) - 1, 1ull << 40, 0x7FFFFFFFFFFFFFFFull,
-                                     0x8000000000000000ull, 0xFFFFFFFFFFFFFFFFull};
+constexpr uint64_t kInteresting[] = {0,
+                                     1,
+                                     2,
+                                     7,
+                                     8,
+                                     0x7F,
+                                     0x80,
+                                     0xFF,
+                                     0x100,
+                                     0xFFFF,
+                                     0x7FFFFFFF,
+                                     0x80000000,
+                                     0xFFFFFFFF,
+                                     0x100000000ull,
+                                     (1ull << 40) - 1,
+                                     1ull << 40,
+                                     0x7FFFFFFFFFFFFFFFull,
+                                     0x8000000000000000ull,
+                                     0xFFFFFFFFFFFFFFFFull};
 
 // One random mutation of `b` (may change its length).
 void mutate(Bytes& b, std::mt19937_64& rng) {
@@ -135,8 +151,10 @@ TEST_CASE("archive mutation: 20000 damaged variants never crash and are rejected
       FAIL_CHECK("variant " << i << " raised a non-IOError: " << std::string(e.what()));
     }
   }
-  MESSAGE("archive mutation: " << kVariants << " variants, " << accepted << " accepted (mutations of tensor "
-          "data or names under a fixed-up checksum), " << rejected << " rejected with IOError");
+  MESSAGE("archive mutation: " << kVariants << " variants, " << accepted
+                               << " accepted (mutations of tensor "
+                                  "data or names under a fixed-up checksum), "
+                               << rejected << " rejected with IOError");
   CHECK(other_errors == 0);
   CHECK(accepted + rejected == kVariants);
   CHECK(rejected > kVariants / 2);  // the un-rewrapped half can essentially only be rejected
@@ -169,15 +187,15 @@ TEST_CASE("archive mutation: hostile record headers under a valid checksum") {
   const int64_t big = int64_t(1) << 39;
 
   CHECK(parse(one({2, 3}, 24, 24)).at(0).tensor.sizes() == c10::IntArrayRef{2, 3});  // sanity: valid
-  CHECK_THROWS_AS(parse(one({-1}, 0, 0)), pplx::IOError);                           // negative size
-  CHECK_THROWS_AS(parse(one({big, big}, 0, 0)), pplx::IOError);                     // numel overflow
+  CHECK_THROWS_AS(parse(one({-1}, 0, 0)), pplx::IOError);                            // negative size
+  CHECK_THROWS_AS(parse(one({big, big}, 0, 0)), pplx::IOError);                      // numel overflow
   // Found by fuzzing: 3*2^32 x 3*2^35 wraps around to 0 elements in 64 bits, which a running
   // product accepted with 0 data bytes; LibTorch then threw a raw c10::Error.
   CHECK_THROWS_AS(parse(one({int64_t(3) << 32, int64_t(3) << 35}, 0, 0)), pplx::IOError);
-  CHECK_THROWS_AS(parse(one({2, 3}, 23, 23)), pplx::IOError);                       // byte count mismatch
-  CHECK_THROWS_AS(parse(one({2, 3}, 24, 10)), pplx::IOError);                       // data missing
-  CHECK_THROWS_AS(parse(one({2, 3}, 24, 24, 99)), pplx::IOError);                   // unknown dtype
-  CHECK_THROWS_AS(parse(one({2, 3}, 24, 30)), pplx::IOError);                       // trailing bytes
+  CHECK_THROWS_AS(parse(one({2, 3}, 23, 23)), pplx::IOError);      // byte count mismatch
+  CHECK_THROWS_AS(parse(one({2, 3}, 24, 10)), pplx::IOError);      // data missing
+  CHECK_THROWS_AS(parse(one({2, 3}, 24, 24, 99)), pplx::IOError);  // unknown dtype
+  CHECK_THROWS_AS(parse(one({2, 3}, 24, 30)), pplx::IOError);      // trailing bytes
   // A zero-sized dim beside huge ones: no data, but strides of 2^78 would overflow int64 inside
   // LibTorch, so the sizes are bounded with 0 counted as 1.
   CHECK_THROWS_AS(parse(one({0, big, big}, 0, 0)), pplx::IOError);

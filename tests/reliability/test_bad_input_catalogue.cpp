@@ -56,8 +56,11 @@ void save_small_store(const std::string& path) {
 // --- distribution parameters ---------------------------------------------------------------------
 
 TEST_CASE("catalogue: distribution parameter outside its constraint (negative scale)") {
-  expect_error<pplx::ValueError>([] { dist::Normal(torch::zeros({3}), torch::tensor({1.0, -1.0, 2.0})); },
-                                 {"Normal", "parameter 'scale'", "[3]", "positive", "1 of 3", "-1"});
+  expect_error<pplx::ValueError>(
+      [] {
+        dist::Normal(torch::zeros({3}), torch::tensor({1.0, -1.0, 2.0}));
+      },
+      {"Normal", "parameter 'scale'", "[3]", "positive", "1 of 3", "-1"});
 }
 
 TEST_CASE("catalogue: NaN distribution parameter") {
@@ -70,18 +73,25 @@ TEST_CASE("catalogue: distribution parameters whose shapes do not broadcast") {
 }
 
 TEST_CASE("catalogue: a probability outside [0, 1]") {
-  expect_error<pplx::ValueError>([] { dist::Bernoulli(torch::tensor({0.5, 1.5})); },
-                                 {"Bernoulli", "'probs'", "[2]", "1.5"});
+  expect_error<pplx::ValueError>(
+      [] {
+        dist::Bernoulli(torch::tensor({0.5, 1.5}));
+      },
+      {"Bernoulli", "'probs'", "[2]", "1.5"});
 }
 
 TEST_CASE("catalogue: category probabilities that are not a simplex (a negative entry)") {
-  expect_error<pplx::ValueError>([] { dist::Categorical(torch::tensor({0.5, -0.25, 0.75})); },
-                                 {"Categorical", "'probs'", "[3]", "simplex"});
+  expect_error<pplx::ValueError>(
+      [] {
+        dist::Categorical(torch::tensor({0.5, -0.25, 0.75}));
+      },
+      {"Categorical", "'probs'", "[3]", "simplex"});
 }
 
 TEST_CASE("catalogue: to_event with more dims than the batch has") {
-  expect_error<pplx::ShapeError>([] { dist::Normal(torch::zeros({3}), 1.0).to_event(2); },
-                                 {"to_event(2)", "Normal", "batch_shape [3]", "at most 1", "inside a plate or expand()"});
+  expect_error<pplx::ShapeError>(
+      [] { dist::Normal(torch::zeros({3}), 1.0).to_event(2); },
+      {"to_event(2)", "Normal", "batch_shape [3]", "at most 1", "inside a plate or expand()"});
 }
 
 TEST_CASE("catalogue: mask of a non-bool dtype") {
@@ -96,9 +106,8 @@ TEST_CASE("catalogue: tensors on two devices in one distribution") {
     MESSAGE("skipped: no CUDA device (the CPU-side dtype mismatches are separate cases)");
     return;
   }
-  expect_error<pplx::ValueError>(
-      [] { dist::Normal(torch::zeros({2}, torch::kCUDA), torch::ones({2})); },
-      {"Normal", "different devices", "cuda", "cpu", "move them to one device"});
+  expect_error<pplx::ValueError>([] { dist::Normal(torch::zeros({2}, torch::kCUDA), torch::ones({2})); },
+                                 {"Normal", "different devices", "cuda", "cpu", "move them to one device"});
 }
 
 // --- sample sites --------------------------------------------------------------------------------
@@ -126,9 +135,8 @@ TEST_CASE("catalogue: float labels observed by a Categorical") {
     pplx::sample("y", dist::Categorical::with_logits(torch::zeros({3})), y);
   };
   auto tr = h::trace(model).get_trace(torch::tensor({0.0, 2.0, 1.0}));
-  expect_error<pplx::ValueError>([&] { tr.log_prob_sum(); },
-                                 {"sample site 'y'", "Categorical", "integer dtype", "Float", "[3]",
-                                  ".to(torch::kLong)"});
+  expect_error<pplx::ValueError>([&] { tr.log_prob_sum(); }, {"sample site 'y'", "Categorical", "integer dtype",
+                                                              "Float", "[3]", ".to(torch::kLong)"});
 }
 
 TEST_CASE("catalogue: observed data outside the support (NaN in the data)") {
@@ -192,8 +200,14 @@ TEST_CASE("catalogue: asking a trace for a site it does not have") {
 
 TEST_CASE("catalogue: a plate name reused with a different size") {
   auto model = [] {
-    { pplx::plate data("data", 10); pplx::sample("x", dist::Normal(0.0, 1.0)); }
-    { pplx::plate data("data", 5); pplx::sample("y", dist::Normal(0.0, 1.0)); }
+    {
+      pplx::plate data("data", 10);
+      pplx::sample("x", dist::Normal(0.0, 1.0));
+    }
+    {
+      pplx::plate data("data", 5);
+      pplx::sample("y", dist::Normal(0.0, 1.0));
+    }
   };
   expect_error<pplx::ShapeError>([&] { h::trace(model).get_trace(); },
                                  {"plate 'data'", "different size", "first 10, now 5", "rename"});
@@ -243,13 +257,17 @@ TEST_CASE("catalogue: a site's batch shape conflicts with its plate") {
 
 TEST_CASE("catalogue: plate subsample indices of a floating dtype") {
   expect_error<pplx::ValueError>(
-      [] { pplx::plate data("data", 10, pplx::PlateOptions().subsample(torch::tensor({1.0, 2.0}))); },
+      [] {
+        pplx::plate data("data", 10, pplx::PlateOptions().subsample(torch::tensor({1.0, 2.0})));
+      },
       {"plate 'data'", "integer (int64)", "Float", "torch::kLong"});
 }
 
 TEST_CASE("catalogue: plate subsample indices out of range") {
   expect_error<pplx::ValueError>(
-      [] { pplx::plate data("data", 10, pplx::PlateOptions().subsample(torch::tensor({3, 12}))); },
+      [] {
+        pplx::plate data("data", 10, pplx::PlateOptions().subsample(torch::tensor({3, 12})));
+      },
       {"plate 'data'", "[0, 10)", "[3, 12]"});
 }
 
@@ -257,16 +275,21 @@ TEST_CASE("catalogue: plate subsample indices out of range") {
 
 TEST_CASE("catalogue: a param whose initial value violates its constraint") {
   pplx::clear_param_store();
-  expect_error<pplx::ValueError>([] { pplx::param("scale", torch::tensor({1.0, 0.0}), pplx::constraints::positive); },
-                                 {"param 'scale'", "[2]", "violates its constraint positive", "1 of 2",
-                                  "init inside the constraint"});
+  expect_error<pplx::ValueError>(
+      [] {
+        pplx::param("scale", torch::tensor({1.0, 0.0}), pplx::constraints::positive);
+      },
+      {"param 'scale'", "[2]", "violates its constraint positive", "1 of 2", "init inside the constraint"});
   CHECK_FALSE(pplx::get_param_store().contains("scale"));
 }
 
 TEST_CASE("catalogue: NaN in a param's initial value") {
   pplx::clear_param_store();
-  expect_error<pplx::ValueError>([] { pplx::param("loc", torch::tensor({0.0, std::nan(""), 1.0})); },
-                                 {"param 'loc'", "[3]", "NaN or Inf", "1 of 3", "check the initializer"});
+  expect_error<pplx::ValueError>(
+      [] {
+        pplx::param("loc", torch::tensor({0.0, std::nan(""), 1.0}));
+      },
+      {"param 'loc'", "[3]", "NaN or Inf", "1 of 3", "check the initializer"});
   CHECK_FALSE(pplx::get_param_store().contains("loc"));
 }
 
@@ -285,9 +308,9 @@ TEST_CASE("catalogue: a random_module prior for a parameter that does not exist"
   torch::nn::Linear net(2, 1);
   std::map<std::string, dist::DistPtr> priors{{"weight", dist::Normal(0.0, 1.0).clone()},
                                               {"bais", dist::Normal(0.0, 1.0).clone()}};
-  expect_error<pplx::ValueError>([&] { pplx::random_module("net", net, priors); },
-                                 {"random_module 'net'", "prior given for 'bais'", "not a parameter",
-                                  "its parameters are: weight, bias"});
+  expect_error<pplx::ValueError>(
+      [&] { pplx::random_module("net", net, priors); },
+      {"random_module 'net'", "prior given for 'bais'", "not a parameter", "its parameters are: weight, bias"});
 }
 
 TEST_CASE("catalogue: a random_module prior of the wrong shape") {
@@ -312,9 +335,9 @@ TEST_CASE("catalogue: handler scopes ended out of order (corrupt stack)") {
   auto outer = std::make_unique<h::TraceMessenger>();
   auto inner = std::make_unique<h::ScaleMessenger>(2.0);
   outer.reset();  // wrong order: the inner scope is still active
-  expect_error<pplx::Error>([] { pplx::sample("z", dist::Normal(0.0, 1.0)); },
-                            {"corrupt handler stack", "sample site 'z'", "'trace'", "'scale'",
-                             "pplx::reset_handler_stack()"});
+  expect_error<pplx::Error>(
+      [] { pplx::sample("z", dist::Normal(0.0, 1.0)); },
+      {"corrupt handler stack", "sample site 'z'", "'trace'", "'scale'", "pplx::reset_handler_stack()"});
   inner.reset();
   pplx::reset_handler_stack();
 }
@@ -383,9 +406,8 @@ TEST_CASE("catalogue: loaded parameters whose shapes differ from the model's") {
   pplx::ParamStoreScope use(store);
   store.load(path);
   auto model = [] { return pplx::param("w", torch::zeros({4})); };  // the model now has 4 weights
-  expect_error<pplx::ShapeError>([&] { model(); },
-                                 {"param 'w'", "holds a value of shape [3]", "initial value has shape [4]",
-                                  "clear_param_store()"});
+  expect_error<pplx::ShapeError>([&] { model(); }, {"param 'w'", "holds a value of shape [3]",
+                                                    "initial value has shape [4]", "clear_param_store()"});
   // A matching init is accepted and does not overwrite the loaded value.
   CHECK(torch::equal(pplx::param("w", torch::zeros({3})), torch::arange(3, torch::kFloat)));
   std::remove(path.c_str());
@@ -468,8 +490,7 @@ TEST_CASE("catalogue: a NaN loss in SVI names the site") {
   auto guide = [&](const torch::Tensor& x) { f.guide(x); };
   pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.01)), pplx::infer::TraceELBO());
   const auto x = torch::tensor({0.0f, std::numeric_limits<float>::infinity(), 1.0f});  // inf is "real"
-  expect_error<pplx::infer::NonFiniteLossError>([&] { svi.step(x); },
-                                                {"SVI.step", "site 'x'", "skip_non_finite"});
+  expect_error<pplx::infer::NonFiniteLossError>([&] { svi.step(x); }, {"SVI.step", "site 'x'", "skip_non_finite"});
   CHECK(pplx::get_param_store().get("m").item<double>() == 0.0);  // the bad step changed nothing
 }
 
@@ -485,9 +506,9 @@ TEST_CASE("catalogue: a latent site whose event dims differ between model and gu
 TEST_CASE("catalogue: a latent site whose shapes differ between model and guide") {
   auto model = [] { pplx::sample("w", dist::Normal(torch::zeros({2, 1}), 1.0).to_event(2)); };
   auto guide = [] { pplx::sample("w", dist::Normal(torch::zeros({1, 2}), 1.0).to_event(2)); };
-  expect_error<pplx::ShapeError>([&] { pplx::infer::TraceELBO().loss(model, guide); },
-                                 {"shapes disagree at latent site 'w'", "model [2, 1] vs guide [1, 2]",
-                                  "size 1 vs 2 at dim -1", "same plates"});
+  expect_error<pplx::ShapeError>(
+      [&] { pplx::infer::TraceELBO().loss(model, guide); },
+      {"shapes disagree at latent site 'w'", "model [2, 1] vs guide [1, 2]", "size 1 vs 2 at dim -1", "same plates"});
 }
 
 TEST_CASE("catalogue: a batch dim that no plate declares") {
@@ -495,10 +516,10 @@ TEST_CASE("catalogue: a batch dim that no plate declares") {
     pplx::plate data("data", 5);
     pplx::sample("x", dist::Normal(torch::zeros({5, 1}), 1.0), torch::zeros({5}));
   };
-  expect_error<pplx::ShapeError>([&] { pplx::infer::TraceELBO().loss(model, [] {}); },
-                                 {"sample site 'x' (model)", "batch shape [5, 5]", "size 5 at dim -2",
-                                  "no enclosing plate declares", "data(size 5, dim -1)", "plate at dim -2",
-                                  ".to_event()"});
+  expect_error<pplx::ShapeError>(
+      [&] { pplx::infer::TraceELBO().loss(model, [] {}); },
+      {"sample site 'x' (model)", "batch shape [5, 5]", "size 5 at dim -2", "no enclosing plate declares",
+       "data(size 5, dim -1)", "plate at dim -2", ".to_event()"});
 }
 
 TEST_CASE("catalogue: a plate in the guide that the model lacks") {
@@ -507,14 +528,17 @@ TEST_CASE("catalogue: a plate in the guide that the model lacks") {
     { pplx::plate batch("batch", 10); }
     pplx::sample("x", dist::Normal(0.0, 1.0));
   };
-  expect_error<pplx::SiteError>([&] { pplx::infer::TraceELBO().loss(model, guide); },
-                                {"plate 'batch'", "(size 10", "model has no plate of that name", "model plates: none",
-                                 "add it to the model"});
+  expect_error<pplx::SiteError>(
+      [&] { pplx::infer::TraceELBO().loss(model, guide); },
+      {"plate 'batch'", "(size 10", "model has no plate of that name", "model plates: none", "add it to the model"});
 }
 
 TEST_CASE("catalogue: a value whose event shape does not match to_event's") {
-  expect_error<pplx::ShapeError>([] { dist::Normal(torch::zeros({2}), 1.0).to_event(1)->log_prob(torch::zeros({2, 1})); },
-                                 {"Independent", "value [2, 1]", "event_shape [2]"});
+  expect_error<pplx::ShapeError>(
+      [] {
+        dist::Normal(torch::zeros({2}), 1.0).to_event(1)->log_prob(torch::zeros({2, 1}));
+      },
+      {"Independent", "value [2, 1]", "event_shape [2]"});
 }
 
 TEST_CASE("catalogue: with_rsample(true) on a distribution without rsample") {
@@ -544,8 +568,9 @@ TEST_CASE("catalogue: an autoguide rank of 0 or above the latent dimension") {
   pplx::clear_param_store();
   namespace ag = pplx::infer::autoguide;
   auto model = [] { pplx::sample("w", dist::Normal(torch::zeros({3}), 1.0).to_event(1)); };
-  expect_error<pplx::ValueError>([&] { ag::AutoLowRankMultivariateNormal(model, ag::AutoLowRankMultivariateNormalOptions().rank(0)); },
-                                 {"AutoLowRankMultivariateNormal", "rank must be >= 1", "got 0"});
+  expect_error<pplx::ValueError>(
+      [&] { ag::AutoLowRankMultivariateNormal(model, ag::AutoLowRankMultivariateNormalOptions().rank(0)); },
+      {"AutoLowRankMultivariateNormal", "rank must be >= 1", "got 0"});
   auto guide = ag::AutoLowRankMultivariateNormal(model, ag::AutoLowRankMultivariateNormalOptions().rank(4));
   expect_error<pplx::ValueError>([&] { pplx::infer::TraceELBO().loss(model, guide); },
                                  {"rank 4", "larger than the latent dimension 3", "AutoMultivariateNormal"});

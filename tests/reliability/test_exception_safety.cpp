@@ -140,9 +140,9 @@ TEST_CASE("exception safety: scopes ended out of order corrupt the stack until r
   CHECK(pplx::handler_stack().size() == 1);
   CHECK(pplx::handler_stack().back() == second.get());
   // ... and every primitive fails loudly instead of running with half a stack.
-  pplx_test::expect_error<pplx::Error>([] { pplx::sample("z", dist::Normal(0.0, 1.0)); },
-                                       {"corrupt handler stack", "handler 'trace' was exited while handler 'trace'",
-                                        "reset_handler_stack"});
+  pplx_test::expect_error<pplx::Error>(
+      [] { pplx::sample("z", dist::Normal(0.0, 1.0)); },
+      {"corrupt handler stack", "handler 'trace' was exited while handler 'trace'", "reset_handler_stack"});
   pplx_test::expect_error<pplx::Error>([] { pplx::param("p", torch::zeros({})); }, {"corrupt handler stack", "'p'"});
   second.reset();
   CHECK(pplx::handler_stack().empty());

@@ -97,8 +97,10 @@ TEST_CASE("threads: 8 concurrent fits equal the same fits run alone, bit for bit
   // thread count as this one, so every reduction adds in the same order.
   CHECK(worker_threads == 2);
   at::set_num_threads(default_threads);
-  MESSAGE("8 concurrent fits matched the sequential ones bit for bit without set_num_threads(1) in the "
-          "workers (large case: 2 intra-op threads in main and workers; default here: " << default_threads << ")");
+  MESSAGE(
+      "8 concurrent fits matched the sequential ones bit for bit without set_num_threads(1) in the "
+      "workers (large case: 2 intra-op threads in main and workers; default here: "
+      << default_threads << ")");
   // Nothing leaked into this thread: no handlers, an empty default store.
   CHECK(pplx::handler_stack().empty());
   CHECK(pplx::get_param_store().size() == 0);

@@ -17,9 +17,9 @@ struct FitConfig {
 };
 
 struct FitResult {
-  std::vector<std::string> names;   ///< the fit's params, in store order
-  std::vector<at::Tensor> values;   ///< their constrained values after the last step
-  std::vector<double> losses;       ///< the loss of every step
+  std::vector<std::string> names;  ///< the fit's params, in store order
+  std::vector<at::Tensor> values;  ///< their constrained values after the last step
+  std::vector<double> losses;      ///< the loss of every step
 };
 
 /// Fits a Normal mean (prior Normal(0, 10), unit-variance likelihood, Normal guide) to data that

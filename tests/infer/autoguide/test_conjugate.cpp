@@ -79,7 +79,7 @@ void check_quantiles(const char* what, Guide& guide, const std::string& site, co
   auto q = guide.quantiles({kLo, kHi}, args...).at(site);
   double lo = q[0].template item<double>(), hi = q[1].template item<double>();
   MESSAGE(std::string(what) << ": median " << med << " (exact " << exact.median << "), -1 sd " << lo << " (" << exact.lo
-               << "), +1 sd " << hi << " (" << exact.hi << ")");
+                            << "), +1 sd " << hi << " (" << exact.hi << ")");
   CHECK(std::abs(med - exact.median) < tol);
   CHECK(std::abs(lo - exact.lo) < tol);
   CHECK(std::abs(hi - exact.hi) < tol);
@@ -165,8 +165,8 @@ TEST_CASE("Beta-Bernoulli: AutoNormal and AutoDiagonalNormal quantiles match the
 
 TEST_CASE("Poisson-Gamma: AutoNormal and AutoDiagonalNormal quantiles match the Gamma posterior, AutoDelta its mode") {
   // rate ~ Gamma(2, 1); 20 counts summing to 60: posterior Gamma(62, 21).
-  auto counts = torch::tensor({3., 2., 4., 1., 5., 3., 2., 3., 4., 2., 3., 3., 5., 1., 2., 4., 3., 4., 4., 2.},
-                              torch::kDouble);
+  auto counts =
+      torch::tensor({3., 2., 4., 1., 5., 3., 2., 3., 4., 2., 3., 3., 5., 1., 2., 4., 3., 4., 4., 2.}, torch::kDouble);
   REQUIRE(counts.sum().item<double>() == 60);
   auto model = [](const torch::Tensor& data) {
     auto rate = pplx::sample("rate", dist::Gamma(scalar(2.0), scalar(1.0)));

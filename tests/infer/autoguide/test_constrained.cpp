@@ -28,8 +28,8 @@ void dirichlet_model(const torch::Tensor& draws) {
 }
 
 torch::Tensor draws() {
-  return torch::cat({torch::zeros({30}, torch::kLong), torch::ones({20}, torch::kLong),
-                     torch::full({10}, 2, torch::kLong)});
+  return torch::cat(
+      {torch::zeros({30}, torch::kLong), torch::ones({20}, torch::kLong), torch::full({10}, 2, torch::kLong)});
 }
 
 }  // namespace
@@ -85,7 +85,8 @@ TEST_CASE("Simplex latent: AutoNormal (stick-breaking) fits the Dirichlet poster
 TEST_CASE("Interval latent: AutoNormal and AutoDiagonalNormal keep a Uniform(2, 4) latent inside its support") {
   // u ~ Uniform(2, 4); x ~ N(u, 0.3) with x = 3.9: the posterior piles up against the upper bound.
   auto model = [](const torch::Tensor& x) {
-    auto u = pplx::sample("u", dist::Uniform(torch::full({}, 2.0, torch::kDouble), torch::full({}, 4.0, torch::kDouble)));
+    auto u =
+        pplx::sample("u", dist::Uniform(torch::full({}, 2.0, torch::kDouble), torch::full({}, 4.0, torch::kDouble)));
     pplx::sample("x", dist::Normal(u, 0.3), x);
   };
   auto x = torch::full({}, 3.9, torch::kDouble);
@@ -108,7 +109,8 @@ TEST_CASE("Interval latent: AutoNormal and AutoDiagonalNormal keep a Uniform(2, 
       }
       double med = guide.median().at("u").template item<double>();
       auto q = guide.quantiles({0.01, 0.99}).at("u");
-      MESSAGE(std::string(which ? "AutoDiagonalNormal" : "AutoNormal") << " median " << med << " (exact " << exact_median << ")");
+      MESSAGE(std::string(which ? "AutoDiagonalNormal" : "AutoNormal")
+              << " median " << med << " (exact " << exact_median << ")");
       CHECK(q[0].template item<double>() > 2.0);
       CHECK(q[1].template item<double>() < 4.0);
       CHECK(med == doctest::Approx(exact_median).epsilon(0.02));

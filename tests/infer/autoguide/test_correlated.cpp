@@ -43,9 +43,7 @@ struct Problem {
     cov = torch::inverse(precision);
     mean = cov.matmul(X.t().matmul(y)) / (kSigma * kSigma);
   }
-  double corr(const torch::Tensor& c) const {
-    return (c[0][1] / (c[0][0] * c[1][1]).sqrt()).item<double>();
-  }
+  double corr(const torch::Tensor& c) const { return (c[0][1] / (c[0][0] * c[1][1]).sqrt()).item<double>(); }
 };
 
 // SVI with 8 vectorized particles, the learning rate decaying from `lr` to lr / 50.

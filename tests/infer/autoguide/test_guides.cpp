@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Autoguides: parameter names and shapes, the sites they sample, shared state, plates and
 // subsampling, AutoGuideList, Predictive, save/load and the errors of bad input.
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <string>
-#include <unistd.h>
 
 #include <doctest/doctest.h>
 #include <torch/torch.h>
@@ -165,7 +165,8 @@ TEST_CASE("AutoDiagonalNormal: one packed latent, Pyro's names, Deltas with the 
   auto med = guide.median();
   CHECK(med.at("w").sizes() == torch::IntArrayRef{3});
   // init_to_median of LogNormal(0, 1): about exp(0) = 1; of Beta(2, 2): about 0.5.
-  CHECK(med.at("s").item<double>() == doctest::Approx(torch::exp(store.get("AutoDiagonalNormal.loc")[3]).item<double>()));
+  CHECK(med.at("s").item<double>() ==
+        doctest::Approx(torch::exp(store.get("AutoDiagonalNormal.loc")[3]).item<double>()));
   auto q = guide.quantiles({0.5, 0.9});
   CHECK(q.at("w").sizes() == torch::IntArrayRef{2, 3});
   CHECK(torch::allclose(q.at("w")[0], med.at("w")));

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Autoguides with plates and subsampling, AutoGuideList, Predictive and saved parameters.
+#include <unistd.h>
 #include <cstdio>
 #include <string>
-#include <unistd.h>
 
 #include <doctest/doctest.h>
 #include <torch/torch.h>
@@ -209,7 +209,7 @@ TEST_CASE("Predictive takes an autoguide: posterior predictive draws of the obse
   for (int i = 0; i < 300; ++i) svi.step(x, y);
   infer::Predictive predictive(model, guide, 40);
   auto samples = predictive(x, torch::Tensor());
-  CHECK(samples.count("w") == 0);  // latent: fixed by the guide
+  CHECK(samples.count("w") == 0);                // latent: fixed by the guide
   CHECK(samples.count("s_unconstrained") == 0);  // the guide's auxiliary site is not a model site
   CHECK(samples.at("y").sizes() == torch::IntArrayRef{40, 8});
   auto w = guide.median().at("w").item<double>();
@@ -259,7 +259,8 @@ TEST_CASE("ParamStore save and load: a guide built over a loaded store gives the
   auto diag = ag::AutoDiagonalNormal(model, ag::AutoDiagonalNormalOptions().init_loc_fn(ag::init_to_sample()));
   for (const auto& kv : normal.median(x)) CHECK(torch::allclose(kv.second, normal_median.at(kv.first), 1e-12, 1e-12));
   for (const auto& kv : diag.median(x)) CHECK(torch::allclose(kv.second, diag_median.at(kv.first), 1e-12, 1e-12));
-  for (const auto& kv : diag.quantiles({0.1, 0.9}, x)) CHECK(torch::allclose(kv.second, diag_q.at(kv.first), 1e-12, 1e-12));
+  for (const auto& kv : diag.quantiles({0.1, 0.9}, x))
+    CHECK(torch::allclose(kv.second, diag_q.at(kv.first), 1e-12, 1e-12));
   CHECK(loaded.size() == 6);  // nothing new was created: 4 AutoNormal + 2 AutoDiagonalNormal
 }
 
