@@ -61,14 +61,7 @@ void SVIBase::throw_non_finite(double value, const ELBO* elbo) const {
 at::Tensor SVIBase::finish_step_graph_safe(const at::Tensor& loss, distributions::DeferredValidation& deferred) {
   check_scalar(loss);
   const at::Tensor guarded = deferred.guard(loss.detach()).reshape({});
-  params_ = named_params(param_trace_);
-  PPLX_CHECK(!params_.empty(),
-             "SVI.step: the model and guide have no pplx::param sites (or all are substituted), "
-             "so there is nothing to optimize");
-  PPLX_CHECK(loss.requires_grad(),
-             "SVI.step: the loss does not depend on any parameter (no autograd history); "
-             "was it computed under torch::NoGradGuard or from detached values?");
-  loss.backward();
+  backward(loss);
   // Eager step() reads the loss before updating; here the device decides: a non-finite loss (or a
   // failed check) leaves parameters and optimizer state as they were.
   optim_->graph_safe_step(params_, at::isfinite(guarded));
@@ -103,7 +96,7 @@ at::Tensor SVIBase::finish_step_async(const at::Tensor& loss, distributions::Def
   return guarded;
 }
 
-void SVIBase::update(const at::Tensor& loss) {
+void SVIBase::backward(const at::Tensor& loss) {
   params_ = named_params(param_trace_);
   PPLX_CHECK(!params_.empty(),
              "SVI.step: the model and guide have no pplx::param sites (or all are substituted), "
@@ -112,6 +105,10 @@ void SVIBase::update(const at::Tensor& loss) {
              "SVI.step: the loss does not depend on any parameter (no autograd history); "
              "was it computed under torch::NoGradGuard or from detached values?");
   loss.backward();
+}
+
+void SVIBase::update(const at::Tensor& loss) {
+  backward(loss);
   optim_->step(params_);
   zero_grads();
 }

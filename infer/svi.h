@@ -93,6 +93,9 @@ class SVIBase {
   /// Backpropagates `loss`, steps the optimizer over the parameters of param_trace_ and zeroes
   /// their gradients (pyro/infer/svi.py: optim(params); zero_grads(params)).
   void update(const at::Tensor& loss);
+  /// Finds the step's parameters (named_params of param_trace_), checks there are some and that
+  /// `loss` depends on them, and backpropagates.
+  void backward(const at::Tensor& loss);
   void zero_grads();
   /// Throws NonFiniteLossError for a loss `value`, naming the first non-finite site `elbo` finds.
   [[noreturn]] void throw_non_finite(double value, const ELBO* elbo) const;
