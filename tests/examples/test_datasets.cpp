@@ -2,6 +2,7 @@
 // The examples' data loaders (examples/common/datasets.h). They are not part of the library, so
 // this suite compiles their single source file directly.
 #include <cstdio>
+#include <cstdlib>  // mkdtemp
 #include <fstream>
 #include <string>
 

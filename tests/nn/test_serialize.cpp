@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <unistd.h>  // getpid, readlink
+
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
