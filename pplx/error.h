@@ -70,6 +70,33 @@ class IOError : public Error {
   using Error::Error;
 };
 
+/// Rethrows the pplx::Error being handled with the message `message(e)`, keeping its type (a
+/// ShapeError stays a ShapeError, so callers can still catch it), to add where it arose (a site,
+/// a guide). Call it only inside a catch block; an exception that is not a pplx::Error propagates
+/// unchanged.
+///
+///   try { guide(); } catch (const pplx::Error&) {
+///     pplx::rethrow_with_message([](const std::exception& e) { return std::string("guide: ") + e.what(); });
+///   }
+template <class Message>
+[[noreturn]] void rethrow_with_message(Message&& message) {
+  try {
+    throw;
+  } catch (const ShapeError& e) {
+    throw ShapeError(message(e));
+  } catch (const ValueError& e) {
+    throw ValueError(message(e));
+  } catch (const SiteError& e) {
+    throw SiteError(message(e));
+  } catch (const NotImplementedError& e) {
+    throw NotImplementedError(message(e));
+  } catch (const IOError& e) {
+    throw IOError(message(e));
+  } catch (const Error& e) {
+    throw Error(message(e));
+  }
+}
+
 /// Throws `E` with the concatenation of `args` when `cond` is false.
 #define PPLX_CHECK_AS(E, cond, ...)                         \
   do {                                                      \

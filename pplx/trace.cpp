@@ -89,13 +89,9 @@ void Trace::compute_log_prob(const std::function<bool(const Site&)>& site_filter
     // Keep the error's type, so callers can still catch a ShapeError or a ValueError.
     try {
       s.unscaled_log_prob = s.fn->log_prob(s.value);
-    } catch (const ShapeError& e) {
-      throw ShapeError(what(e));
-    } catch (const ValueError& e) {
-      throw ValueError(what(e));
-    } catch (const NotImplementedError& e) {
-      throw NotImplementedError(what(e));
-    } catch (const std::exception& e) {
+    } catch (const Error&) {
+      rethrow_with_message(what);
+    } catch (const std::exception& e) {  // e.g. a c10::Error from a LibTorch op
       throw Error(what(e));
     }
     s.log_prob = scale_and_mask(s.unscaled_log_prob, s.scale, s.mask);

@@ -13,24 +13,9 @@ namespace autoguide {
 namespace detail {
 
 void rethrow_naming_guide(const std::string& guide) {
-  auto named = [&](const std::exception& e) {
+  rethrow_with_message([&](const std::exception& e) {
     return pplx::detail::str(guide, " (tracing the model to find its latent sites): ", e.what());
-  };
-  try {
-    throw;
-  } catch (const ShapeError& e) {
-    throw ShapeError(named(e));
-  } catch (const ValueError& e) {
-    throw ValueError(named(e));
-  } catch (const SiteError& e) {
-    throw SiteError(named(e));
-  } catch (const NotImplementedError& e) {
-    throw NotImplementedError(named(e));
-  } catch (const IOError& e) {
-    throw IOError(named(e));
-  } catch (const Error& e) {
-    throw Error(named(e));
-  }
+  });
 }
 namespace {
 
