@@ -44,7 +44,11 @@ at::Tensor categorical_sample(const at::Tensor& probs, c10::IntArrayRef sample_s
 }
 
 at::Tensor categorical_log_prob(const at::Tensor& logits, const at::Tensor& indices) {
-  auto both = at::broadcast_tensors({indices.to(at::kLong).unsqueeze(-1), logits});
+  at::Tensor index = (indices.scalar_type() == at::kLong ? indices : indices.to(at::kLong)).unsqueeze(-1);
+  // One label per row of logits (an observed batch): gather as it is, no broadcast.
+  if (index.sizes().slice(0, index.dim() - 1) == logits.sizes().slice(0, logits.dim() - 1))
+    return logits.gather(-1, index).squeeze(-1);
+  auto both = at::broadcast_tensors({index, logits});
   return both[1].gather(-1, both[0].narrow(-1, 0, 1)).squeeze(-1);
 }
 
@@ -96,9 +100,10 @@ at::Tensor Categorical::variance() const {
 }
 at::Tensor Categorical::entropy() const { return detail::categorical_entropy(p_); }
 
+// Host bounds, as torch's integer_interval(0, num_events - 1): no tensor to build per call, and
+// an equal support built at the next step is recognised by validation's memory.
 constraints::ConstraintPtr Categorical::support() const {
-  auto opts = p_.probs.options().dtype(at::kLong);
-  return constraints::integer_interval(at::zeros({}, opts), at::full({}, num_events() - 1, opts));
+  return constraints::integer_interval(0.0, static_cast<double>(num_events() - 1));
 }
 
 }  // namespace distributions

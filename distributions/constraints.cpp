@@ -16,8 +16,10 @@ namespace {
 
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 
-at::Tensor bound_tensor(double b) {
-  return std::isnan(b) ? at::Tensor() : at::scalar_tensor(b, at::TensorOptions().dtype(at::kDouble));
+// Integer sets have integer bounds, as torch's (Python ints there).
+at::Tensor bound_tensor(double b, bool integer) {
+  return std::isnan(b) ? at::Tensor()
+                       : at::scalar_tensor(b, at::TensorOptions().dtype(integer ? at::kLong : at::kDouble));
 }
 
 // Elementwise constraints share one shape: a name, a predicate, optional scalar bounds.
@@ -67,10 +69,14 @@ class Elementwise final : public Constraint {
     return Constraint::all_hold(v);
   }
   bool only_rejects_nan() const override { return bounds_ == Bounds::not_nan; }
+  bool same_as(const Constraint& other) const override {
+    const auto* o = dynamic_cast<const Elementwise*>(&other);
+    return o && (o == this || (o->pred_ == pred_ && o->args_ == args_ && o->name_ == name_));
+  }
   bool is_discrete() const override { return discrete_; }
   std::vector<double> args() const override { return args_; }
-  at::Tensor lower_bound() const override { return bound_tensor(lower_); }
-  at::Tensor upper_bound() const override { return bound_tensor(upper_); }
+  at::Tensor lower_bound() const override { return bound_tensor(lower_, discrete_); }
+  at::Tensor upper_bound() const override { return bound_tensor(upper_, discrete_); }
 
  private:
   std::string name_;
@@ -97,6 +103,13 @@ class TensorInterval final : public Constraint {
     return integer_ ? ok.logical_and(is_integer(v)) : ok;
   }
   bool is_discrete() const override { return integer_; }
+  // Equal bounds would take a read to compare; the same bound tensors (unchanged) are enough.
+  bool same_as(const Constraint& other) const override {
+    const auto* o = dynamic_cast<const TensorInterval*>(&other);
+    return o && (o == this ||
+                 (o->lo_.is_same(lo_) && o->hi_.is_same(hi_) && o->lo_._version() == lo_._version() &&
+                  o->hi_._version() == hi_._version() && o->half_open_ == half_open_ && o->integer_ == integer_));
+  }
   std::vector<double> args() const override {
     if (lo_.numel() == 1 && hi_.numel() == 1) return {lo_.item<double>(), hi_.item<double>()};
     return {};
@@ -168,6 +181,7 @@ class RealVector final : public Constraint {
   std::string name() const override { return "real_vector"; }
   int64_t event_dim() const override { return 1; }
   at::Tensor check(const at::Tensor& v) const override { return (v == v).all(-1); }
+  bool only_rejects_nan() const override { return true; }
 };
 
 class Independent final : public Constraint {
@@ -185,6 +199,12 @@ class Independent final : public Constraint {
   }
   ConstraintPtr base_constraint() const override { return base_; }
   int64_t reinterpreted_batch_ndims() const override { return n_; }
+  // A wrapper reports its base's properties: independent(real, n) also fails only for NaN.
+  bool only_rejects_nan() const override { return base_->only_rejects_nan(); }
+  bool same_as(const Constraint& other) const override {
+    const auto* o = dynamic_cast<const Independent*>(&other);
+    return o && (o == this || (o->n_ == n_ && o->base_->same_as(*base_)));
+  }
 
  private:
   ConstraintPtr base_;

@@ -42,13 +42,19 @@ class Constraint {
   /// Numeric arguments (bounds), in the order the factory takes them.
   virtual std::vector<double> args() const { return {}; }
   /// Lower / upper bound of an interval-like set (torch's `lower_bound`, `upper_bound`); an
-  /// undefined tensor when the set has none. Scalar bounds are 0-dim float64 tensors.
+  /// undefined tensor when the set has none. Scalar bounds are 0-dim tensors,
+  /// int64 for integer sets (integer_interval, nonnegative_integer) and float64 otherwise.
   virtual at::Tensor lower_bound() const { return {}; }
   virtual at::Tensor upper_bound() const { return {}; }
   /// For independent(base, n): base and n (torch's `base_constraint`, `reinterpreted_batch_ndims`);
   /// nullptr and 0 for every other constraint.
   virtual ConstraintPtr base_constraint() const { return nullptr; }
   virtual int64_t reinterpreted_batch_ndims() const { return 0; }
+  /// Whether `other` is the same set: the same object, or one built by the same factory from equal
+  /// bounds (integer_interval(0, 9) twice), compared on the host without reading a tensor.
+  /// Validation remembers a tensor that passed a constraint; a support built anew at every call
+  /// (Categorical's, a to_event's independent(...)) is then recognised instead of rechecked.
+  virtual bool same_as(const Constraint& other) const { return this == &other; }
   /// Human-readable description such as "interval(0, 1)".
   std::string describe() const;
 };

@@ -39,11 +39,16 @@ Memory& memory() {
 // Inference-mode tensors have no version counter: they are never remembered.
 bool rememberable(const at::Tensor& t) { return t.defined() && !t.is_inference(); }
 
+// Whether a and b are one set: the same object, or an equal one built anew (Constraint::same_as).
+bool same_constraint(const constraints::ConstraintPtr& a, const constraints::ConstraintPtr& b) {
+  return a == b || (a && b && a->same_as(*b));
+}
+
 // The entry remembering (t, c), or null.
 Entry* find(const at::Tensor& t, const constraints::ConstraintPtr& c) {
   const c10::TensorImpl* impl = t.unsafeGetTensorImpl();
   for (Entry& e : memory().entries)
-    if (e.impl == impl && e.constraint == c) return &e;
+    if (e.impl == impl && same_constraint(e.constraint, c)) return &e;
   return nullptr;
 }
 
@@ -110,7 +115,7 @@ void check_or_queue(const at::Tensor& t, const constraints::ConstraintPtr& c, Ra
     // A tensor checked twice in one step (a guide's draw replayed in the model, a parameter read
     // by two sites) is queued once.
     for (const Pending& p : active_queue->pending)
-      if (p.constraint == c && p.tensor.is_same(t) && p.version == t._version()) return;
+      if (same_constraint(p.constraint, c) && p.tensor.is_same(t) && p.version == t._version()) return;
     at::Tensor v = verdict ? c->all_hold_tensor(t) : at::Tensor();
     active_queue->pending.push_back({t, c, t._version(), std::move(v), std::move(check_now)});
     return;

@@ -97,3 +97,56 @@ TEST_CASE("constraints: all_hold is exactly check().all(), on NaN, infinities, e
       CHECK(con->all_hold(v) == expected);
     }
 }
+
+TEST_CASE("constraints: only_rejects_nan is true exactly for the sets that every non-NaN value lies in") {
+  // Validation skips the device-side verdict of such a set (a NaN shows in the loss anyway); a
+  // wrapper that forgot to say so costs three operators per check, one that said so wrongly
+  // would let bad values through. Probe each set with values of every kind, as 2x2 events.
+  const double inf = std::numeric_limits<double>::infinity();
+  const auto probe = torch::tensor({{{-inf, -3.5}, {0.0, 0.5}}, {{1.0, 7.0}, {inf, 1e30}}}, torch::kDouble);
+  std::vector<c::ConstraintPtr> constraints = {c::real,
+                                               c::real_vector,
+                                               c::independent(c::real, 1),
+                                               c::independent(c::real_vector, 1),
+                                               c::positive,
+                                               c::nonnegative,
+                                               c::unit_interval,
+                                               c::boolean,
+                                               c::nonnegative_integer,
+                                               c::simplex,
+                                               c::lower_cholesky,
+                                               c::positive_definite,
+                                               c::softplus_positive,
+                                               c::unit_lower_cholesky,
+                                               c::greater_than(0.5),
+                                               c::interval(-1.0, 0.5),
+                                               c::integer_interval(0.0, 9.0),
+                                               c::independent(c::positive, 2)};
+  for (const auto& con : constraints) {
+    INFO(con->describe());
+    const bool all_in = con->check(probe).all().item<bool>();
+    CHECK(con->only_rejects_nan() == all_in);
+    if (con->only_rejects_nan()) {
+      auto with_nan = probe.clone();
+      with_nan[0][0][0] = std::nan("");
+      CHECK_FALSE(con->check(with_nan).all().item<bool>());
+    }
+  }
+}
+
+TEST_CASE("constraints: same_as recognises an equal set built anew, and only an equal one") {
+  CHECK(c::integer_interval(0.0, 9.0)->same_as(*c::integer_interval(0.0, 9.0)));
+  CHECK(c::interval(-1.0, 0.5)->same_as(*c::interval(-1.0, 0.5)));
+  CHECK(c::independent(c::real, 1)->same_as(*c::independent(c::real, 1)));
+  CHECK(c::positive->same_as(*c::from_name("positive")));
+  CHECK_FALSE(c::integer_interval(0.0, 9.0)->same_as(*c::integer_interval(0.0, 8.0)));
+  CHECK_FALSE(c::interval(0.0, 1.0)->same_as(*c::half_open_interval(0.0, 1.0)));
+  CHECK_FALSE(c::positive->same_as(*c::softplus_positive));  // one predicate, two sets
+  CHECK_FALSE(c::independent(c::real, 1)->same_as(*c::independent(c::real, 2)));
+  CHECK_FALSE(c::independent(c::real, 1)->same_as(*c::real_vector));
+  // Tensor bounds compare by identity (their values would take a read to compare).
+  auto lo = torch::zeros({}), hi = torch::ones({});
+  CHECK(c::interval(lo, hi)->same_as(*c::interval(lo, hi)));
+  CHECK_FALSE(c::interval(lo, hi)->same_as(*c::interval(lo, hi.clone())));
+  CHECK_FALSE(c::interval(lo, hi)->same_as(*c::interval(lo, hi, /*half_open=*/true)));
+}

@@ -105,3 +105,24 @@ TEST_CASE("deferred validation: numbers given as parameters are one remembered t
   CHECK(c.scale().item<double>() == 2.5);
   CHECK_FALSE(c.scale().is_same(a.scale()));
 }
+
+TEST_CASE("deferred validation: observed labels are checked once, although each step builds a new support") {
+  // Categorical's support is a new integer_interval at every call; validation's memory
+  // recognises the equal set (Constraint::same_as), so constant labels cost no verdict after
+  // the first step that passed.
+  auto labels = torch::tensor({0, 3, 9});
+  auto logits = torch::zeros({3, 10});
+  {
+    DeferredValidation step1;
+    dist::Categorical::with_logits(logits).log_prob(labels);
+    auto loss = torch::tensor(1.0);
+    CHECK_FALSE(step1.guard(loss).is_same(loss));  // the labels' verdict is queued
+    CHECK(step1.read(loss) == 1.0);
+  }
+  DeferredValidation step2;
+  auto d = dist::Categorical::with_logits(logits);
+  CHECK(dist::detail::known_valid(labels, d.support()));
+  d.log_prob(labels);
+  auto loss = torch::tensor(1.0);
+  CHECK(step2.guard(loss).is_same(loss));  // nothing queued: guard returns the loss itself
+}
