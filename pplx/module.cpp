@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <pplx/module.h>
 
-#include <algorithm>
-
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <pplx/error.h>
+#include <pplx/module_copies.h>
 #include <pplx/param_store.h>
 #include <pplx/primitives.h>
 
@@ -37,13 +36,7 @@ void register_module(const std::string& name, torch::nn::Module& module) {
 
 std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const torch::nn::Module& module,
                                                  const Prior& prior) {
-  std::shared_ptr<torch::nn::Module> copy;
-  try {
-    copy = module.clone();
-  } catch (const c10::Error& e) {
-    throw ValueError("random_module '", name, "': module '", module.name(),
-                     "' cannot be cloned (derive it from torch::nn::Cloneable, e.g. via TORCH_MODULE)");
-  }
+  std::shared_ptr<torch::nn::Module> copy = module_copy(name, module);
   auto params = copy->named_parameters(/*recurse=*/true);
   if (prior.is_map()) {
     for (const auto& key : prior.keys()) {
@@ -54,33 +47,29 @@ std::shared_ptr<torch::nn::Module> random_module(const std::string& name, const 
                        "', which is not a parameter of the module; its parameters are: ", valid);
     }
   }
-  // Module::clone() does not keep requires_grad, so frozen-ness is read from the original.
   const auto original = module.named_parameters(/*recurse=*/true);
-  for (auto& item : params) {
-    at::Tensor& p = item.value();
-    const at::Tensor* orig = original.find(item.key());
-    if (orig && !orig->requires_grad()) {  // frozen parameters stay as they are
-      p.requires_grad_(false);
-      continue;
-    }
+  for (size_t i = 0; i < params.size(); ++i) {
+    const at::Tensor& p = params[i].value();
+    const at::Tensor& orig = original[i].value();  // module_copy keeps the structure: same order
+    if (!orig.requires_grad()) continue;           // frozen parameters stay as they are
     // Each parameter with a prior is a sample site (what Pyro's lift makes of the param site);
-    // one without (map form) is a param whose store entry starts from the parameter's value. The
-    // value is an alias, not a copy: the prior reads only its shape, ParamStore::set copies.
-    const std::string site = name + kModuleSeparator + item.key();
+    // one without (map form) is a param whose store entry starts from the parameter's value
+    // (ParamStore::set copies it). The prior sees the caller's parameter (a function prior gets
+    // it detached), e.g. to centre on pretrained weights.
+    const std::string site = name + kModuleSeparator + params[i].key();
     distributions::DistPtr fn;
     try {
-      fn = prior.for_param(item.key(), p.detach());
+      fn = prior.for_param(params[i].key(), orig);
     } catch (const ShapeError& e) {
       throw ShapeError("random_module '", name, "': ", e.what());
     }
-    at::Tensor v = fn ? sample(site, fn) : param(site, p.detach());
-    PPLX_CHECK_AS(ShapeError, v.sizes() == p.sizes(), "random_module '", name, "': the prior for '", item.key(),
+    at::Tensor v = fn ? sample(site, fn) : param(site, orig.detach());
+    PPLX_CHECK_AS(ShapeError, v.sizes() == p.sizes(), "random_module '", name, "': the prior for '", params[i].key(),
                   "' gives values of shape ", distributions::shape_str(v.sizes()), " but the parameter has shape ",
                   distributions::shape_str(p.sizes()));
-    // In-place copy with autograd: the copy's parameter becomes a function of the draw, so the
-    // module's forward is differentiable in whatever produced it. The copy is ours to modify.
-    p.requires_grad_(false);
-    p.copy_(v);
+    // The copy computes with the value itself (no copy of a weight), differentiably in whatever
+    // produced it: the guide's parameters, under replay.
+    bind_tensor(p, v);
   }
   return copy;
 }

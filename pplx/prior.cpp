@@ -46,8 +46,13 @@ Prior::Prior(std::map<std::string, distributions::DistPtr> by_name) : is_map_(tr
 }
 
 Prior::Prior(Fn fn, std::string description, int64_t num_mc_samples)
-    : fn_(std::move(fn)), description_(std::move(description)), num_mc_samples_(num_mc_samples) {
-  PPLX_CHECK_AS(ValueError, fn_ != nullptr, "Prior '", description_, "': null function");
+    : description_(std::move(description)), num_mc_samples_(num_mc_samples) {
+  PPLX_CHECK_AS(ValueError, fn != nullptr, "Prior '", description_, "': null function");
+  // A function sees the parameter's value, not its gradient: a prior built from it (centred on
+  // pretrained weights, say) must not pull on the parameter through the ELBO.
+  fn_ = [fn = std::move(fn)](const std::string& name, const at::Tensor& like) {
+    return fn(name, like.defined() ? like.detach() : like);
+  };
   PPLX_CHECK_AS(ValueError, num_mc_samples_ >= 1, "Prior '", description_, "': num_mc_samples must be >= 1, got ",
                 num_mc_samples_);
 }

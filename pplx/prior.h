@@ -36,8 +36,8 @@ class Prior {
   Prior(distributions::DistPtr d);              // NOLINT
   /// A prior for each named parameter; the others have none. Throws pplx::ValueError for a null entry.
   Prior(std::map<std::string, distributions::DistPtr> by_name);  // NOLINT
-  /// A prior computed per parameter. Throws pplx::ValueError for a null function or
-  /// num_mc_samples < 1.
+  /// A prior computed per parameter; `fn` sees the parameter's value detached. Throws
+  /// pplx::ValueError for a null function or num_mc_samples < 1.
   Prior(Fn fn, std::string description = "function", int64_t num_mc_samples = 1);  // NOLINT
 
   /// The prior of parameter `name` with current value `like`: event_shape == like.sizes(), empty

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <pplx/module_copies.h>
+
+#include <vector>
+
+#include <c10/core/InferenceMode.h>
+#include <torch/csrc/autograd/grad_mode.h>
+#include <torch/csrc/autograd/variable.h>
+
+#include <pplx/error.h>
+
+namespace pplx {
+namespace detail {
+namespace {
+
+using ModulePtr = std::shared_ptr<torch::nn::Module>;
+
+// How many handles refer to each thing a caller could hold of `copy`: the modules of its tree,
+// then its parameters and buffers. Measured with exactly one temporary handle of ours on each,
+// so two measurements compare.
+std::vector<long> observers(const ModulePtr& copy) {
+  std::vector<long> n;
+  for (const auto& m : copy->modules(/*include_self=*/true)) n.push_back(m.use_count());
+  for (const auto& t : copy->parameters(/*recurse=*/true)) n.push_back(t.use_count());
+  for (const auto& t : copy->buffers(/*recurse=*/true)) n.push_back(t.use_count());
+  return n;
+}
+
+bool same_tensors(const torch::OrderedDict<std::string, at::Tensor>& a,
+                  const torch::OrderedDict<std::string, at::Tensor>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const at::Tensor &x = a[i].value(), &y = b[i].value();
+    if (a[i].key() != b[i].key() || x.sizes() != y.sizes() || x.scalar_type() != y.scalar_type() ||
+        x.device() != y.device())
+      return false;
+  }
+  return true;
+}
+
+// Inference tensors cannot take part in autograd outside InferenceMode, nor normal ones be
+// bound to inference tensors' history inside it: a copy made in one mode serves that mode only.
+bool made_in_this_mode(const torch::nn::Module& copy) {
+  const bool inference = c10::InferenceMode::is_enabled();
+  for (const auto& t : copy.parameters(/*recurse=*/true))
+    if (t.is_inference() != inference) return false;
+  return true;
+}
+
+struct Entry {
+  std::weak_ptr<const torch::nn::Module> original;
+  std::string name;
+  ModulePtr copy;
+  std::vector<long> baseline;  // observers(copy) when only the cache held it
+};
+
+// A few copies per thread: random_module sites of the models this thread runs. Entries whose
+// original died are dropped on the next call; beyond kSize, the oldest goes.
+struct Cache {
+  static constexpr size_t kSize = 16;
+  std::vector<Entry> entries;
+};
+
+Cache& cache() {
+  thread_local Cache c;
+  return c;
+}
+
+ModulePtr fresh_clone(const std::string& name, const torch::nn::Module& original) {
+  try {
+    return original.clone();
+  } catch (const c10::Error&) {
+    throw ValueError("random_module '", name, "': module '", original.name(),
+                     "' cannot be cloned (derive it from torch::nn::Cloneable, e.g. via TORCH_MODULE)");
+  }
+}
+
+// Module::clone() does not keep requires_grad: frozen-ness is read from the original.
+void keep_frozen(torch::nn::Module& copy, const torch::nn::Module& original) {
+  const auto params = copy.parameters(/*recurse=*/true), original_params = original.parameters(/*recurse=*/true);
+  for (size_t i = 0; i < params.size(); ++i)
+    if (!original_params[i].requires_grad()) params[i].requires_grad_(false);
+}
+
+// Brings a reused copy to what a fresh clone of `original` would be, apart from the parameters
+// the caller binds: training flags, buffers, frozen parameters. Structures are known equal.
+void refresh(torch::nn::Module& copy, const torch::nn::Module& original) {
+  const auto copies = copy.modules(/*include_self=*/false), originals = original.modules(/*include_self=*/false);
+  copy.train(original.is_training());
+  for (size_t i = 0; i < copies.size(); ++i)  // pre-order: a child's own flag comes after its parent's
+    copies[i]->train(originals[i]->is_training());
+  torch::NoGradGuard no_grad;
+  const auto params = copy.parameters(/*recurse=*/true), original_params = original.parameters(/*recurse=*/true);
+  for (size_t i = 0; i < params.size(); ++i)
+    if (!original_params[i].requires_grad()) bind_tensor(params[i], original_params[i].clone());
+  const auto buffers = copy.buffers(/*recurse=*/true), original_buffers = original.buffers(/*recurse=*/true);
+  for (size_t i = 0; i < buffers.size(); ++i) bind_tensor(buffers[i], original_buffers[i].clone());
+}
+
+}  // namespace
+
+std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const torch::nn::Module& original) {
+  const std::weak_ptr<const torch::nn::Module> owner = original.weak_from_this();
+  auto& entries = cache().entries;
+  for (size_t i = 0; i < entries.size();) {  // drop the copies of modules that died
+    if (entries[i].original.expired()) entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
+    else ++i;
+  }
+  const auto original_ptr = owner.lock();
+  if (!original_ptr) return fresh_clone(name, original);  // not owned by a shared_ptr: nothing to key on
+  Entry* entry = nullptr;
+  for (auto& e : entries)
+    if (e.name == name && e.original.lock() == original_ptr) entry = &e;
+  if (entry && entry->copy.use_count() == 1 && observers(entry->copy) == entry->baseline &&
+      made_in_this_mode(*entry->copy) &&
+      same_tensors(entry->copy->named_parameters(true), original.named_parameters(true)) &&
+      same_tensors(entry->copy->named_buffers(true), original.named_buffers(true))) {
+    refresh(*entry->copy, original);
+    return entry->copy;
+  }
+  ModulePtr copy = fresh_clone(name, original);
+  keep_frozen(*copy, original);
+  if (!entry) {
+    if (entries.size() == Cache::kSize) entries.erase(entries.begin());
+    entries.push_back({owner, name, nullptr, {}});
+    entry = &entries.back();
+  }
+  entry->copy = copy;
+  entry->baseline = observers(copy);
+  // `copy` is one more handle on the root than the cache alone has: the baseline counts the cache's.
+  --entry->baseline.front();
+  return copy;
+}
+
+void bind_tensor(const at::Tensor& target, at::Tensor value) {
+  namespace ag = torch::autograd;
+  if (value.scalar_type() != target.scalar_type() || value.device() != target.device())
+    value = value.to(target.options());
+  if (target.grad_fn()) ag::impl::set_gradient_edge(target, ag::Edge());  // drop the previous value's history
+  if (target.requires_grad()) target.requires_grad_(false);
+  if (value.requires_grad() && value.is_leaf()) value = value.alias();
+  target.set_data(value);
+  if (value.requires_grad()) ag::impl::set_gradient_edge(target, ag::impl::gradient_edge(value));
+}
+
+}  // namespace detail
+}  // namespace pplx

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// The module copies random_module computes with: reused from call to call while no one else can
+// see them, and bound to each call's draws without copying a weight.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+
+namespace pplx {
+namespace detail {
+
+/// A copy of `original` for random_module's site prefix `name`, equal to what original.clone()
+/// gives now in structure, training flags, buffers and frozen parameters (those with
+/// requires_grad == false in the original, which stay so in the copy); its other parameters are
+/// for the caller to bind (bind_tensor). The copy handed out by
+/// the previous call with the same (original, name) on this thread is handed out again when
+/// nothing but this cache refers to it, to its submodules, parameters or buffers (the caller
+/// dropped it and no autograd graph still saves it) and the original still has parameters and
+/// buffers of the same names, shapes, dtypes and devices; otherwise a fresh clone replaces it.
+/// Reuse writes into no tensor's storage: frozen parameters and buffers are bound to fresh clones
+/// of the original's, so even a detached alias of an earlier copy's tensor keeps its values.
+/// Why: Module::clone() re-initialises every parameter (reset(): empty + uniform_, drawing from
+/// the global generator) before copying it, three passes over the weights on every call.
+/// Throws pplx::ValueError naming `name` when `original` cannot be cloned.
+///
+///   auto copy = pplx::detail::module_copy("net", *net);
+std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const torch::nn::Module& original);
+
+/// Makes the tensor `target` (a copy's parameter) show `value` without copying it: `target`
+/// takes value's data (set_data, shared storage) and, when value requires grad, value's autograd
+/// history, so that gradients of whatever `target` computes reach what produced `value`. Any
+/// history `target` had is dropped. A leaf `value` is bound through a view of it (its gradient
+/// accumulates in value.grad()); a different dtype or device is converted first. Shapes must
+/// agree (the caller checks). The binding holds until the next bind_tensor on `target`.
+///
+///   pplx::detail::bind_tensor(copy_linear->weight, draw);
+void bind_tensor(const at::Tensor& target, at::Tensor value);
+
+}  // namespace detail
+}  // namespace pplx

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+// The copies random_module computes with: reused only while no one else can see them, refreshed
+// to what a fresh clone would be, and bound to the draws without copying a weight.
+#include <doctest/doctest.h>
+
+#include <c10/core/InferenceMode.h>
+
+#include <pplx/module_copies.h>
+
+#include "fixtures.h"
+
+using namespace fixtures;
+namespace h = pplx::handlers;
+
+namespace {
+
+torch::nn::Sequential small_net() {
+  torch::manual_seed(0);
+  return torch::nn::Sequential(torch::nn::Linear(3, 4), torch::nn::ReLU(), torch::nn::Linear(4, 2));
+}
+
+torch::nn::Sequential draw_net(const torch::nn::Sequential& net, const std::string& name = "net") {
+  return pplx::random_module(name, net, dist::Normal(0.0, 1.0));
+}
+
+// x * weight: autograd saves the weight tensor itself (a Linear saves a view of it instead).
+struct ScaleImpl : torch::nn::Cloneable<ScaleImpl> {
+  ScaleImpl() { reset(); }
+  void reset() override { weight = register_parameter("weight", torch::ones({2})); }
+  torch::Tensor forward(const torch::Tensor& x) { return x * weight; }
+  torch::Tensor weight;
+};
+TORCH_MODULE(Scale);
+
+torch::Tensor first_weight(torch::nn::Sequential net) { return net[0]->as<torch::nn::Linear>()->weight; }
+
+}  // namespace
+
+TEST_CASE("module copies: a copy nobody holds is handed out again, and draws consume nothing but their normals") {
+  auto net = small_net();
+  const void* first = draw_net(net).ptr().get();  // the holder dies at the end of the statement
+  const void* second = draw_net(net).ptr().get();
+  CHECK(first == second);
+  // A fresh clone re-initialises every parameter from the global generator; a reused copy does
+  // not, so the draws are exactly the generator's next standard normals.
+  torch::manual_seed(7);
+  auto w = first_weight(draw_net(net)).clone();
+  torch::manual_seed(7);
+  CHECK(torch::equal(w, torch::randn({4, 3})));
+  CHECK(net->parameters()[0].is_leaf());  // the caller's module is never bound
+}
+
+TEST_CASE("module copies: a held copy, a held parameter or a live graph is never rebound") {
+  auto net = small_net();
+  SUBCASE("the copy itself, e.g. kept as a posterior sample") {
+    auto kept = draw_net(net);
+    auto values = first_weight(kept).clone();
+    auto next = draw_net(net);
+    CHECK(next.ptr() != kept.ptr());
+    CHECK(torch::equal(first_weight(kept), values));
+  }
+  SUBCASE("one of its parameters") {
+    torch::Tensor w = first_weight(draw_net(net));
+    auto values = w.clone();
+    draw_net(net);
+    CHECK(torch::equal(w, values));
+  }
+  SUBCASE("a detached alias shares only the storage, which binding never writes") {
+    const void* first = nullptr;
+    torch::Tensor alias;
+    {
+      auto copy = draw_net(net);
+      first = copy.ptr().get();
+      alias = first_weight(copy).detach();
+    }
+    auto values = alias.clone();
+    auto next = draw_net(net);
+    CHECK(next.ptr().get() == first);  // reused
+    CHECK(torch::equal(alias, values));
+    CHECK_FALSE(torch::equal(first_weight(next), values));
+  }
+  SUBCASE("an autograd graph that still saves the weights") {
+    pplx::clear_param_store();
+    Scale scale;
+    auto guide = [] {
+      auto loc = pplx::param("w_loc", torch::tensor({0.5, -1.0}));
+      pplx::sample("scale$$$weight", dist::Normal(loc, 0.5).to_event(1));
+    };
+    auto model = [&](const torch::Tensor& x) {
+      return pplx::random_module("scale", scale, dist::Normal(0.0, 1.0))->forward(x);
+    };
+    auto g1 = h::trace(guide).get_trace(), g2 = h::trace(guide).get_trace();
+    auto x1 = torch::tensor({1.0, 2.0}, torch::requires_grad()), x2 = torch::tensor({3.0, 5.0});
+    auto out1 = h::replay(model, g1)(x1);  // its graph needs the first draw for d out1 / d x1
+    auto out2 = h::replay(model, g2)(x2);
+    (out1 + out2).sum().backward();
+    CHECK(torch::allclose(x1.grad(), g1.at("scale$$$weight").value));
+    CHECK(torch::allclose(pplx::get_param_store().get_unconstrained("w_loc").grad(), torch::tensor({4.0, 7.0})));
+  }
+}
+
+TEST_CASE("module copies: a reused copy has the original's training flags, buffers and frozen parameters now") {
+  torch::manual_seed(0);
+  torch::nn::Sequential net(torch::nn::Linear(2, 3), torch::nn::BatchNorm1d(3));
+  auto x = torch::randn({8, 2});
+  auto running_mean = [](torch::nn::Sequential s) { return s[1]->as<torch::nn::BatchNorm1d>()->running_mean; };
+  const void* first = nullptr;
+  {
+    auto copy = draw_net(net);
+    first = copy.ptr().get();
+    copy->forward(x);  // training mode: updates the copy's running statistics only
+    CHECK(running_mean(copy).abs().sum().item<double>() > 0);
+  }
+  CHECK(running_mean(net).abs().sum().item<double>() == 0);
+  {
+    auto copy = draw_net(net);
+    CHECK(copy.ptr().get() == first);
+    CHECK(running_mean(copy).abs().sum().item<double>() == 0);  // not carried over from the last call
+  }
+  net->eval();
+  net[0]->as<torch::nn::Linear>()->weight.requires_grad_(false);
+  {
+    torch::NoGradGuard no_grad;
+    first_weight(net).fill_(0.25);
+  }
+  auto tr = h::trace([&] {
+              auto copy = draw_net(net);
+              CHECK(copy.ptr().get() == first);
+              for (const auto& m : copy->modules()) CHECK_FALSE(m->is_training());
+              CHECK(torch::equal(first_weight(copy), torch::full({3, 2}, 0.25)));
+              CHECK_FALSE(first_weight(copy).requires_grad());
+            }).get_trace();
+  CHECK_FALSE(tr.contains("net$$$0.weight"));
+  CHECK(tr.contains("net$$$0.bias"));
+}
+
+TEST_CASE("module copies: a changed original, another name or another inference mode gets its own copy") {
+  auto net = small_net();
+  const void* first = draw_net(net).ptr().get();
+  SUBCASE("a parameter of a new shape") {
+    first_weight(net).set_data(torch::zeros({4, 5}));
+    auto tr = h::trace([&] { CHECK(first_weight(draw_net(net)).sizes() == c10::IntArrayRef{4, 5}); }).get_trace();
+    CHECK(tr.at("net$$$0.weight").fn->event_shape() == c10::IntArrayRef{4, 5});
+  }
+  SUBCASE("two names on one module: two copies alive together") {
+    auto a = draw_net(net, "a"), b = draw_net(net, "b");
+    CHECK(a.ptr() != b.ptr());
+  }
+  SUBCASE("a copy made under InferenceMode does not serve training, which still gets gradients") {
+    {
+      c10::InferenceMode inference;
+      CHECK(draw_net(net)->forward(torch::ones({1, 3})).sizes() == c10::IntArrayRef{1, 2});
+    }
+    pplx::clear_param_store();
+    auto guide = [&] {
+      for (const auto& item : net->named_parameters()) {
+        auto loc = pplx::param(item.key() + "_loc", torch::zeros_like(item.value()));
+        pplx::sample("net$$$" + item.key(), dist::Normal(loc, 1.0).to_event(loc.dim()));
+      }
+    };
+    auto gtr = h::trace(guide).get_trace();
+    auto out = h::replay([&] { return draw_net(net)->forward(torch::ones({1, 3})); }, gtr)();
+    out.sum().backward();
+    CHECK(pplx::get_param_store().get_unconstrained("0.weight_loc").grad().defined());
+  }
+  (void)first;
+}
+
+TEST_CASE("module copies: a module no shared_ptr owns is cloned at every call") {
+  torch::nn::LinearImpl on_stack(2, 1);
+  auto a = pplx::detail::module_copy("s", on_stack), b = pplx::detail::module_copy("s", on_stack);
+  CHECK(a != b);
+  CHECK(a->parameters()[0].sizes() == c10::IntArrayRef{1, 2});
+}
+
+TEST_CASE("bind_tensor: the target shows the value without a copy and passes gradients to what made it") {
+  auto target = torch::zeros({2, 2}, torch::requires_grad());
+  SUBCASE("a computed value") {
+    auto loc = torch::ones({2, 2}, torch::requires_grad());
+    auto v = loc * 3;
+    pplx::detail::bind_tensor(target, v);
+    CHECK(target.data_ptr() == v.data_ptr());
+    CHECK_FALSE(target.is_leaf());
+    (target * torch::tensor({{1.0, 2.0}, {3.0, 4.0}})).sum().backward();
+    CHECK(torch::equal(loc.grad(), torch::tensor({{3.0, 6.0}, {9.0, 12.0}})));
+  }
+  SUBCASE("a leaf: its gradient accumulates in its own grad") {
+    auto leaf = torch::full({2, 2}, 2.0, torch::requires_grad());
+    pplx::detail::bind_tensor(target, leaf);
+    (target * 5).sum().backward();
+    CHECK(torch::equal(leaf.grad(), torch::full({2, 2}, 5.0)));
+  }
+  SUBCASE("another dtype is converted, a value without gradient leaves a plain tensor") {
+    auto v = torch::full({2, 2}, 0.5, torch::kFloat64);
+    pplx::detail::bind_tensor(target, v);
+    CHECK((target.scalar_type() == torch::kFloat32));
+    CHECK_FALSE(target.requires_grad());
+    CHECK(torch::equal(target, torch::full({2, 2}, 0.5)));
+  }
+  SUBCASE("binding again drops the previous value's history") {
+    auto a = torch::ones({2, 2}, torch::requires_grad()), b = torch::ones({2, 2}, torch::requires_grad());
+    pplx::detail::bind_tensor(target, a * 2);
+    pplx::detail::bind_tensor(target, b * 2);
+    target.sum().backward();
+    CHECK_FALSE(a.grad().defined());
+    CHECK(torch::equal(b.grad(), torch::full({2, 2}, 2.0)));
+  }
+}
