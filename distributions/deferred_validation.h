@@ -14,8 +14,9 @@ namespace distributions {
 /// number). Checks for NaN alone (the `real` constraint) queue no verdict at all: a NaN in a
 /// density's inputs makes the loss NaN, which the step reads anyway. When the loss is not finite
 /// or an error escapes, raise_first_failure() reruns the queued checks on the host, in order, and
-/// throws the same pplx::ValueError the check would have thrown at once. Tensors checked in a step
-/// that succeeded are remembered as valid (constants are then checked once, not every step).
+/// throws the same pplx::ValueError the check would have thrown at once. Tensors whose check had a
+/// verdict in a step that succeeded are remembered as valid (constants are then checked once, not
+/// every step); checks without one cost nothing and are not remembered.
 ///
 /// Scopes nest: an inner one joins the outer one, which owns the queue. Per thread; not copyable.
 ///

@@ -205,8 +205,11 @@ double DeferredValidation::read(const at::Tensor& loss) {
 
 void DeferredValidation::commit() {
   if (!owns_) return;
+  // Only checks that cost an operator are worth remembering. Those without a verdict (NaN-only,
+  // valid by construction) cost none, and most are of tensors new at every step: remembered,
+  // they would push the constants (labels, prior parameters) out of the small memory.
   for (const auto& p : detail::active_queue->pending)
-    if (p.constraint && detail::rememberable(p.tensor))
+    if (p.constraint && p.verdict.defined() && detail::rememberable(p.tensor))
       detail::remember(p.tensor, p.constraint, detail::find(p.tensor, p.constraint));
   detail::active_queue->pending.clear();
 }

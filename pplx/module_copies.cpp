@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <pplx/module_copies.h>
 
+#include <mutex>
 #include <vector>
+
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/grad_mode.h>
@@ -67,6 +70,23 @@ Cache& cache() {
 }
 
 ModulePtr fresh_clone(const std::string& name, const torch::nn::Module& original) {
+  // clone() re-initialises the parameters (reset()) from the default CPU generator before it
+  // copies the original's values over them: the caller's random stream is put back as it was,
+  // so a model draws the same numbers whether its copy was cloned or reused.
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  at::Tensor state;
+  {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    state = generator.get_state();
+  }
+  struct Restore {
+    at::Generator& generator;
+    const at::Tensor& state;
+    ~Restore() {
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      generator.set_state(state);
+    }
+  } restore{generator, state};
   try {
     return original.clone();
   } catch (const c10::Error&) {

@@ -22,8 +22,9 @@ namespace detail {
 /// buffers of the same names, shapes, dtypes and devices; otherwise a fresh clone replaces it.
 /// Reuse writes into no tensor's storage: frozen parameters and buffers are bound to fresh clones
 /// of the original's, so even a detached alias of an earlier copy's tensor keeps its values.
-/// Why: Module::clone() re-initialises every parameter (reset(): empty + uniform_, drawing from
-/// the global generator) before copying it, three passes over the weights on every call.
+/// Why: Module::clone() re-initialises every parameter (reset(): empty + uniform_) before copying
+/// it, three passes over the weights on every call. A fresh clone leaves the default generator's
+/// state as it found it, so the caller's draws do not depend on which path was taken.
 /// Throws pplx::ValueError naming `name` when `original` cannot be cloned.
 ///
 ///   auto copy = pplx::detail::module_copy("net", *net);

@@ -126,3 +126,19 @@ TEST_CASE("deferred validation: observed labels are checked once, although each 
   auto loss = torch::tensor(1.0);
   CHECK(step2.guard(loss).is_same(loss));  // nothing queued: guard returns the loss itself
 }
+
+TEST_CASE("deferred validation: constants stay remembered through many steps of new tensors") {
+  // Every step checks new tensors (draws, locs after an update) that need no verdict; were they
+  // remembered, they would push the labels out of the memory and the labels would be checked
+  // again every few steps.
+  auto labels = torch::tensor({0, 3, 9});
+  auto logits = torch::zeros({3, 10});
+  for (int step = 0; step < 50; ++step) {
+    DeferredValidation deferred;
+    for (int site = 0; site < 8; ++site) dist::Normal(torch::randn({2}), 1.0).log_prob(torch::randn({2}));
+    dist::Categorical::with_logits(logits).log_prob(labels);
+    auto loss = torch::tensor(1.0);
+    if (step > 0) CHECK(deferred.guard(loss).is_same(loss));
+    deferred.read(loss);
+  }
+}
