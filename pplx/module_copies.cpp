@@ -47,6 +47,8 @@ bool made_in_this_mode(const torch::nn::Module& copy) {
   const bool inference = c10::InferenceMode::is_enabled();
   for (const auto& t : copy.parameters(/*recurse=*/true))
     if (t.is_inference() != inference) return false;
+  for (const auto& t : copy.buffers(/*recurse=*/true))  // a module may have buffers only
+    if (t.is_inference() != inference) return false;
   return true;
 }
 

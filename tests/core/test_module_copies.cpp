@@ -3,6 +3,9 @@
 // to what a fresh clone would be, and bound to the draws without copying a weight.
 #include <doctest/doctest.h>
 
+#include <set>
+#include <sstream>
+
 #include <c10/core/InferenceMode.h>
 
 #include <pplx/module_copies.h>
@@ -208,4 +211,18 @@ TEST_CASE("bind_tensor: the target shows the value without a copy and passes gra
     CHECK_FALSE(a.grad().defined());
     CHECK(torch::equal(b.grad(), torch::full({2, 2}, 2.0)));
   }
+}
+
+TEST_CASE("module copies: a module with buffers only gets its own copy in and out of InferenceMode") {
+  torch::manual_seed(0);
+  torch::nn::BatchNorm1d bn(torch::nn::BatchNorm1dOptions(3).affine(false));  // no parameter
+  auto x = torch::randn({8, 3});
+  auto draw = [&] { return pplx::random_module("bn", bn, dist::Normal(0.0, 1.0))->forward(x); };
+  {
+    c10::InferenceMode inference;
+    draw();
+  }
+  torch::Tensor out;
+  CHECK_NOTHROW(out = draw());  // training mode updates the running statistics in place
+  CHECK(out.sizes() == x.sizes());
 }
