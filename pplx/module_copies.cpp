@@ -162,6 +162,9 @@ void bind_tensor(const at::Tensor& target, at::Tensor value) {
   if (target.requires_grad()) target.requires_grad_(false);
   if (value.requires_grad() && value.is_leaf()) value = value.alias();
   target.set_data(value);
+  // One storage, one version: an in-place change of `value` after a graph saved `target` (an
+  // optimizer step on the store's parameter) is an error at backward, not stale gradients.
+  ag::impl::set_version_counter(target, ag::impl::version_counter(value));
   if (value.requires_grad()) ag::impl::set_gradient_edge(target, ag::impl::gradient_edge(value));
 }
 

@@ -31,7 +31,8 @@ namespace detail {
 std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const torch::nn::Module& original);
 
 /// Makes the tensor `target` (a copy's parameter) show `value` without copying it: `target`
-/// takes value's data (set_data, shared storage) and, when value requires grad, value's autograd
+/// takes value's data and version counter (set_data: shared storage, so an in-place change of
+/// either is seen by autograd through both) and, when value requires grad, value's autograd
 /// history, so that gradients of whatever `target` computes reach what produced `value`. Any
 /// history `target` had is dropped. A leaf `value` is bound through a view of it (its gradient
 /// accumulates in value.grad()); a different dtype or device is converted first. Shapes must

@@ -226,3 +226,21 @@ TEST_CASE("module copies: a module with buffers only gets its own copy in and ou
   CHECK_NOTHROW(out = draw());  // training mode updates the running statistics in place
   CHECK(out.sizes() == x.sizes());
 }
+
+TEST_CASE("module copies: a bound parameter shares its value's version, so changing the value in place is caught") {
+  // Pyro's copy computes with the store's tensor itself: an optimizer step between the forward
+  // pass and backward makes backward fail rather than use the new values silently.
+  pplx::clear_param_store();
+  Scale scale;
+  std::map<std::string, dist::DistPtr> no_prior;
+  for (int call = 0; call < 2; ++call) {  // a fresh copy, then a reused one
+    CAPTURE(call);
+    auto x = torch::tensor({1.0, 2.0}, torch::requires_grad());
+    auto out = pplx::random_module("scale", scale, no_prior)->forward(x);  // saves the weight
+    {
+      torch::NoGradGuard no_grad;
+      pplx::get_param_store().get_unconstrained("scale$$$weight").add_(1.0);
+    }
+    CHECK_THROWS_WITH(out.sum().backward(), doctest::Contains("modified by an inplace operation"));
+  }
+}
