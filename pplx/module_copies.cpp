@@ -52,6 +52,21 @@ bool made_in_this_mode(const torch::nn::Module& copy) {
   return true;
 }
 
+// Whether the caller left autograd state on the copy's tensors that a fresh clone has not: a
+// gradient, retain_grad, a hook. Binding replaces a tensor's data and history, not these.
+bool autograd_clean(const torch::nn::Module& copy) {
+  auto clean = [](const at::Tensor& t) {
+    const auto* meta = torch::autograd::impl::get_autograd_meta(t);
+    return !meta ||
+           (!meta->grad_.defined() && meta->retains_grad_ == -1 && meta->hooks_.empty() && !meta->cpp_hooks_list_);
+  };
+  for (const auto& t : copy.parameters(/*recurse=*/true))
+    if (!clean(t)) return false;
+  for (const auto& t : copy.buffers(/*recurse=*/true))
+    if (!clean(t)) return false;
+  return true;
+}
+
 struct Entry {
   std::weak_ptr<const torch::nn::Module> original;
   std::string name;
@@ -134,7 +149,7 @@ std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const to
   for (auto& e : entries)
     if (e.name == name && e.original.lock() == original_ptr) entry = &e;
   if (entry && entry->copy.use_count() == 1 && observers(entry->copy) == entry->baseline &&
-      made_in_this_mode(*entry->copy) &&
+      made_in_this_mode(*entry->copy) && autograd_clean(*entry->copy) &&
       same_tensors(entry->copy->named_parameters(true), original.named_parameters(true)) &&
       same_tensors(entry->copy->named_buffers(true), original.named_buffers(true))) {
     refresh(*entry->copy, original);

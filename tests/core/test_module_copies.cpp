@@ -244,3 +244,85 @@ TEST_CASE("module copies: a bound parameter shares its value's version, so chang
     CHECK_THROWS_WITH(out.sum().backward(), doctest::Contains("modified by an inplace operation"));
   }
 }
+
+TEST_CASE("module copies: a copy whose parameters were given a gradient or a hook is not reused") {
+  // A fresh clone's parameters have no grad, retain no grad and call no hook.
+  pplx::clear_param_store();
+  Scale scale;
+  auto guide = [] {
+    auto loc = pplx::param("w_loc", torch::tensor({0.5, -1.0}));
+    pplx::sample("scale$$$weight", dist::Normal(loc, 0.5).to_event(1));
+  };
+  auto replayed = [&] {
+    return h::replay([&] { return pplx::random_module("scale", scale, dist::Normal(0.0, 1.0)); },
+                     h::trace(guide).get_trace())();
+  };
+  SUBCASE("a leaf's gradient (a draw without history made leaf by the caller)") {
+    {
+      auto copy = pplx::random_module("scale", scale, dist::Normal(0.0, 1.0));
+      copy->weight.requires_grad_(true);
+      copy->forward(torch::ones({2})).sum().backward();
+      REQUIRE(copy->weight.grad().defined());
+    }
+    CHECK_FALSE(pplx::random_module("scale", scale, dist::Normal(0.0, 1.0))->weight.grad().defined());
+  }
+  SUBCASE("retain_grad") {
+    {
+      auto copy = replayed();
+      copy->weight.retain_grad();
+      copy->forward(torch::ones({2})).sum().backward();
+      REQUIRE(copy->weight.grad().defined());
+    }
+    auto copy = replayed();
+    CHECK_FALSE(copy->weight.retains_grad());
+  }
+  SUBCASE("a hook") {
+    int calls = 0;
+    {
+      auto copy = replayed();
+      copy->weight.register_hook([&](torch::Tensor g) {
+        ++calls;
+        return g;
+      });
+    }
+    auto copy = replayed();
+    copy->forward(torch::ones({2})).sum().backward();
+    auto again = replayed();  // the hook, if still there, would be called on the next copy's draws
+    again->forward(torch::ones({2})).sum().backward();
+    CHECK(calls == 0);
+  }
+}
+
+TEST_CASE("module copies: SVI gives the same losses whether the copy is reused or cloned at every step") {
+  auto run = [](bool hold_copies) {
+    pplx::clear_param_store();
+    torch::manual_seed(1);
+    torch::nn::Sequential net(torch::nn::Linear(2, 3), torch::nn::BatchNorm1d(3), torch::nn::Tanh(),
+                              torch::nn::Linear(3, 1));
+    net[3]->as<torch::nn::Linear>()->bias.requires_grad_(false);
+    auto x = torch::randn({16, 2}), y = torch::randn({16});
+    std::vector<std::shared_ptr<torch::nn::Module>> held;  // holding them forces a fresh clone
+    std::set<const void*> copies;
+    std::map<std::string, dist::DistPtr> priors{{"0.weight", dist::Normal(0.0, 1.0).clone()},
+                                                {"3.weight", dist::Normal(0.0, 1.0).clone()}};
+    auto model = [&](const torch::Tensor& x, const torch::Tensor& y) {
+      auto m = pplx::random_module("net", net, priors);  // 0.bias, 1.weight, 1.bias: params
+      copies.insert(m.ptr().get());
+      if (hold_copies) held.push_back(m.ptr());
+      pplx::plate data("data", x.size(0));
+      pplx::sample("y", dist::Normal(m->forward(x).squeeze(-1), 0.5), y);
+    };
+    auto guide = pplx::infer::autoguide::AutoNormal(model);
+    pplx::infer::SVI svi(model, guide, pplx::optim::Adam(torch::optim::AdamOptions(0.01)), pplx::infer::TraceELBO());
+    std::vector<double> losses;
+    for (int step = 0; step < 20; ++step) {
+      if (step == 10) net->eval();
+      losses.push_back(svi.step(x, y));
+    }
+    return std::make_pair(losses, copies.size());
+  };
+  auto reused = run(false), cloned = run(true);
+  CHECK(reused.second < 5);  // the autoguide's first call and the steps share a few copies
+  CHECK(cloned.second == 21);
+  CHECK(reused.first == cloned.first);
+}
