@@ -2,6 +2,8 @@
 #include <pplx/module_copies.h>
 
 #include <mutex>
+#include <sstream>
+#include <typeinfo>
 #include <vector>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -39,6 +41,19 @@ bool same_tensors(const torch::OrderedDict<std::string, at::Tensor>& a,
       return false;
   }
   return true;
+}
+
+// What clone() copies besides tensors and flags, as far as it can be read: the tree's module names
+// and types, and each module's options as pretty_print shows them (torch's modules print them
+// all). A module's own fields that it does not print cannot be compared.
+std::string layout(const torch::nn::Module& module) {
+  std::ostringstream out;
+  for (const auto& item : module.named_modules(/*name_prefix=*/"", /*include_self=*/true)) {
+    out << item.key() << ' ' << typeid(*item.value()).name() << ' ';
+    item.value()->pretty_print(out);
+    out << '\n';
+  }
+  return out.str();
 }
 
 // Inference tensors cannot take part in autograd outside InferenceMode, nor normal ones be
@@ -149,7 +164,7 @@ std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const to
   for (auto& e : entries)
     if (e.name == name && e.original.lock() == original_ptr) entry = &e;
   if (entry && entry->copy.use_count() == 1 && observers(entry->copy) == entry->baseline &&
-      made_in_this_mode(*entry->copy) && autograd_clean(*entry->copy) &&
+      made_in_this_mode(*entry->copy) && autograd_clean(*entry->copy) && layout(*entry->copy) == layout(original) &&
       same_tensors(entry->copy->named_parameters(true), original.named_parameters(true)) &&
       same_tensors(entry->copy->named_buffers(true), original.named_buffers(true))) {
     refresh(*entry->copy, original);

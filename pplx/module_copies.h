@@ -18,8 +18,12 @@ namespace detail {
 /// for the caller to bind (bind_tensor). The copy handed out by
 /// the previous call with the same (original, name) on this thread is handed out again when
 /// nothing but this cache refers to it, to its submodules, parameters or buffers (the caller
-/// dropped it and no autograd graph still saves it) and the original still has parameters and
-/// buffers of the same names, shapes, dtypes and devices; otherwise a fresh clone replaces it.
+/// dropped it and no autograd graph still saves it), the caller left no gradient, retain_grad or
+/// hook on its tensors, it was made in the current inference mode, and the original still has
+/// parameters and buffers of the same names, shapes, dtypes and devices and the same submodules
+/// (names, types, and options as pretty_print shows them); otherwise a fresh clone replaces it.
+/// Other state clone() copies, a module's fields that pretty_print does not show (a custom
+/// module's members, a Functional's function), is the original's when the copy was cloned.
 /// Reuse writes into no tensor's storage: frozen parameters and buffers are bound to fresh clones
 /// of the original's, so even a detached alias of an earlier copy's tensor keeps its values.
 /// Why: Module::clone() re-initialises every parameter (reset(): empty + uniform_) before copying

@@ -326,3 +326,25 @@ TEST_CASE("module copies: SVI gives the same losses whether the copy is reused o
   CHECK(cloned.second == 21);
   CHECK(reused.first == cloned.first);
 }
+
+TEST_CASE("module copies: a reused copy has the original's submodules and options now") {
+  torch::manual_seed(0);
+  torch::nn::Sequential net(torch::nn::Linear(3, 4), torch::nn::Dropout(0.0));
+  auto x = torch::ones({5, 3});
+  auto output = [&] { return draw_net(net)->forward(x).abs().sum().item<double>(); };
+  SUBCASE("an option of the original changed (Dropout p = 1 zeroes everything in training)") {
+    output();
+    net[1]->as<torch::nn::Dropout>()->options.p(1.0);
+    CHECK(output() == 0);
+  }
+  SUBCASE("an option the caller changed on a copy it dropped") {
+    draw_net(net)[1]->as<torch::nn::Dropout>()->options.p(1.0);
+    CHECK(output() > 0);
+  }
+  SUBCASE("a module without parameters appended to the original") {
+    output();
+    net->push_back(torch::nn::Dropout(1.0));
+    CHECK(draw_net(net)->size() == 3);
+    CHECK(output() == 0);
+  }
+}
