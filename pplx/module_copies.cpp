@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <pplx/module_copies.h>
 
+#include <atomic>
 #include <mutex>
 #include <sstream>
 #include <typeinfo>
@@ -104,12 +105,19 @@ Cache& cache() {
 ModulePtr fresh_clone(const std::string& name, const torch::nn::Module& original) {
   // clone() re-initialises the parameters (reset()) from the default CPU generator before it
   // copies the original's values over them: the caller's random stream is put back as it was,
-  // so a model draws the same numbers whether its copy was cloned or reused.
+  // so a model draws the same numbers whether its copy was cloned or reused. Meanwhile the
+  // generator runs from a seed of this clone's own: another thread that draws during the clone
+  // gets numbers no one draws again (had the stream itself been rewound, they would come twice).
+  // Clones take turns, so that no clone puts back a state another one set.
+  static std::recursive_mutex turns;  // recursive: a module's reset() may call random_module
+  static std::atomic<uint64_t> clones{0};
+  std::lock_guard<std::recursive_mutex> turn(turns);
   at::Generator generator = at::detail::getDefaultCPUGenerator();
   at::Tensor state;
   {
     std::lock_guard<std::mutex> lock(generator.mutex());
     state = generator.get_state();
+    generator.set_current_seed(0x9E3779B97F4A7C15ULL * ++clones);
   }
   struct Restore {
     at::Generator& generator;

@@ -28,7 +28,9 @@ namespace detail {
 /// of the original's, so even a detached alias of an earlier copy's tensor keeps its values.
 /// Why: Module::clone() re-initialises every parameter (reset(): empty + uniform_) before copying
 /// it, three passes over the weights on every call. A fresh clone leaves the default generator's
-/// state as it found it, so the caller's draws do not depend on which path was taken.
+/// state as it found it, so the caller's draws do not depend on which path was taken; while it
+/// runs, the generator follows a seed of the clone's own, so another thread drawing meanwhile
+/// gets numbers that are not drawn again.
 /// Throws pplx::ValueError naming `name` when `original` cannot be cloned.
 ///
 ///   auto copy = pplx::detail::module_copy("net", *net);

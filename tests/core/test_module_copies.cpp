@@ -3,8 +3,9 @@
 // to what a fresh clone would be, and bound to the draws without copying a weight.
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <set>
-#include <sstream>
+#include <thread>
 
 #include <c10/core/InferenceMode.h>
 
@@ -347,4 +348,33 @@ TEST_CASE("module copies: a reused copy has the original's submodules and option
     CHECK(draw_net(net)->size() == 3);
     CHECK(output() == 0);
   }
+}
+
+namespace {
+// A module whose reset() (which clone() runs) lets another thread draw from the default generator.
+struct RendezvousImpl : torch::nn::Cloneable<RendezvousImpl> {
+  RendezvousImpl() { reset(); }
+  void reset() override {
+    weight = register_parameter("weight", torch::ones({2}));
+    if (during_reset) std::thread(during_reset).join();
+  }
+  torch::Tensor forward(const torch::Tensor& x) { return x * weight; }
+  torch::Tensor weight;
+  static std::function<void()> during_reset;
+};
+std::function<void()> RendezvousImpl::during_reset;
+TORCH_MODULE(Rendezvous);
+}  // namespace
+
+TEST_CASE("module copies: a fresh clone does not make another thread draw the same numbers twice") {
+  // Putting the default generator's state back after clone() rewound it under a thread that drew
+  // meanwhile: its numbers came again.
+  Rendezvous module;
+  double during = 0;
+  RendezvousImpl::during_reset = [&] { during = torch::randn({}, torch::kDouble).item<double>(); };
+  pplx::detail::module_copy("rendezvous", *module);
+  RendezvousImpl::during_reset = nullptr;
+  double after = 0;
+  std::thread([&] { after = torch::randn({}, torch::kDouble).item<double>(); }).join();
+  CHECK(after != during);
 }
