@@ -24,6 +24,9 @@ namespace detail {
 /// (names, types, and options as pretty_print shows them); otherwise a fresh clone replaces it.
 /// Other state clone() copies, a module's fields that pretty_print does not show (a custom
 /// module's members, a Functional's function), is the original's when the copy was cloned.
+/// Only strong references count: the cache keeps a dropped copy alive (with its last draws and
+/// their autograd history) until the next call or the original's end, so a weak_ptr to it still
+/// locks, and shows the next call's draws once the copy is reused.
 /// Reuse writes into no tensor's storage: frozen parameters and buffers are bound to fresh clones
 /// of the original's, so even a detached alias of an earlier copy's tensor keeps its values.
 /// Why: Module::clone() re-initialises every parameter (reset(): empty + uniform_) before copying

@@ -149,6 +149,12 @@ TEST_CASE("module copies: a changed original, another name or another inference 
     auto tr = h::trace([&] { CHECK(first_weight(draw_net(net)).sizes() == c10::IntArrayRef{4, 5}); }).get_trace();
     CHECK(tr.at("net$$$0.weight").fn->event_shape() == c10::IntArrayRef{4, 5});
   }
+  SUBCASE("another dtype") {
+    net->to(torch::kDouble);
+    auto copy = draw_net(net);
+    CHECK((first_weight(copy).scalar_type() == torch::kDouble));
+    CHECK(copy->forward(torch::ones({1, 3}, torch::kDouble)).sizes() == c10::IntArrayRef{1, 2});
+  }
   SUBCASE("two names on one module: two copies alive together") {
     auto a = draw_net(net, "a"), b = draw_net(net, "b");
     CHECK(a.ptr() != b.ptr());
@@ -377,4 +383,112 @@ TEST_CASE("module copies: a fresh clone does not make another thread draw the sa
   double after = 0;
   std::thread([&] { after = torch::randn({}, torch::kDouble).item<double>(); }).join();
   CHECK(after != during);
+}
+
+TEST_CASE("module copies: what the caller keeps of a dropped copy keeps its values") {
+  auto net = small_net();
+  auto unchanged_by_next_call = [&](const std::function<torch::Tensor()>& read) {
+    auto before = read().clone();
+    draw_net(net);
+    return torch::equal(read(), before);
+  };
+  SUBCASE("its named_parameters") {
+    auto params = draw_net(net)->named_parameters();
+    CHECK(unchanged_by_next_call([&] { return params["0.weight"]; }));
+  }
+  SUBCASE("a view taken under NoGradGuard") {
+    torch::Tensor view;
+    {
+      auto copy = draw_net(net);
+      torch::NoGradGuard no_grad;
+      view = first_weight(copy)[0];
+    }
+    CHECK(unchanged_by_next_call([&] { return view; }));
+  }
+  SUBCASE("a view taken under InferenceMode") {
+    torch::Tensor view;
+    {
+      auto copy = draw_net(net);
+      c10::InferenceMode inference;
+      view = first_weight(copy)[0];
+    }
+    CHECK(unchanged_by_next_call([&] { return view; }));
+  }
+  SUBCASE("a function that captured it") {
+    std::function<torch::Tensor()> forward;
+    {
+      auto copy = draw_net(net);
+      forward = [copy]() mutable { return copy->forward(torch::ones({1, 3})); };
+    }
+    CHECK(unchanged_by_next_call(forward));
+  }
+  SUBCASE("a submodule") {
+    std::shared_ptr<torch::nn::Module> child = draw_net(net)->children()[0];
+    CHECK(unchanged_by_next_call([&] { return child->parameters()[0]; }));
+  }
+}
+
+TEST_CASE("module copies: SVI with a joint guide or several particles gives the same losses with reuse") {
+  // AutoMultivariateNormal's draws are views of one latent; particles keep each other's copies.
+  auto run = [](bool hold_copies, bool particles) {
+    pplx::clear_param_store();
+    torch::manual_seed(1);
+    torch::nn::Sequential net(torch::nn::Linear(2, 3), torch::nn::Tanh(), torch::nn::Linear(3, 1));
+    auto x = torch::randn({16, 2}), y = torch::randn({16});
+    std::vector<std::shared_ptr<torch::nn::Module>> held;
+    auto model = [&](const torch::Tensor& x, const torch::Tensor& y) {
+      auto out = torch::zeros({x.size(0)});
+      for (const char* name : {"a", "b"}) {  // two sites of one network
+        auto m = pplx::random_module(name, net, dist::Normal(0.0, 1.0));
+        if (hold_copies) held.push_back(m.ptr());
+        out = out + m->forward(x).squeeze(-1);
+      }
+      pplx::plate data("data", x.size(0));
+      pplx::sample("y", dist::Normal(out, 0.5), y);
+    };
+    std::vector<double> losses;
+    auto optim = pplx::optim::Adam(torch::optim::AdamOptions(0.01));
+    if (particles) {
+      pplx::infer::SVI svi(model, pplx::infer::autoguide::AutoNormal(model), optim,
+                           pplx::infer::TraceELBO(pplx::infer::TraceELBOOptions().num_particles(3)));
+      for (int step = 0; step < 10; ++step) losses.push_back(svi.step(x, y));
+    } else {
+      pplx::infer::SVI svi(model, pplx::infer::autoguide::AutoMultivariateNormal(model), optim,
+                           pplx::infer::TraceELBO());
+      for (int step = 0; step < 10; ++step) losses.push_back(svi.step(x, y));
+    }
+    return losses;
+  };
+  for (bool particles : {false, true}) {
+    CAPTURE(particles);
+    CHECK(run(false, particles) == run(true, particles));
+  }
+}
+
+namespace {
+struct TemperedImpl : torch::nn::Cloneable<TemperedImpl> {
+  TemperedImpl() { reset(); }
+  void reset() override { weight = register_parameter("weight", torch::ones({2})); }
+  torch::Tensor forward(const torch::Tensor& x) { return x * weight / temperature; }
+  torch::Tensor weight;
+  double temperature = 1.0;  // a field pretty_print does not show
+};
+TORCH_MODULE(Tempered);
+}  // namespace
+
+// KNOWN BREAK (documented in module_copies.h, not fixed): clone() copies every field, reuse cannot
+// see fields pretty_print does not show. should_fail: remove it once reuse sees them.
+TEST_CASE("module copies: a reused copy has the original's unprinted fields now" * doctest::should_fail()) {
+  Tempered tempered;
+  pplx::random_module("t", tempered, dist::Normal(0.0, 1.0));
+  tempered->temperature = 2.0;
+  CHECK(pplx::random_module("t", tempered, dist::Normal(0.0, 1.0))->temperature == 2.0);
+}
+
+// KNOWN BREAK (documented, not fixed): the cache keeps a dropped copy alive for its next reuse, so
+// a weak_ptr to it still locks, onto the next call's draws once it is reused.
+TEST_CASE("module copies: a weak_ptr to a dropped copy expires" * doctest::should_fail()) {
+  auto net = small_net();
+  std::weak_ptr<torch::nn::Module> weak = draw_net(net).ptr();
+  CHECK(weak.expired());
 }
