@@ -168,9 +168,12 @@ std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const to
   }
   const auto original_ptr = owner.lock();
   if (!original_ptr) return fresh_clone(name, original);  // not owned by a shared_ptr: nothing to key on
-  Entry* entry = nullptr;
-  for (auto& e : entries)
-    if (e.name == name && e.original.lock() == original_ptr) entry = &e;
+  auto find = [&]() -> Entry* {
+    for (auto& e : entries)
+      if (e.name == name && e.original.lock() == original_ptr) return &e;
+    return nullptr;
+  };
+  Entry* entry = find();
   if (entry && entry->copy.use_count() == 1 && observers(entry->copy) == entry->baseline &&
       made_in_this_mode(*entry->copy) && autograd_clean(*entry->copy) && layout(*entry->copy) == layout(original) &&
       same_tensors(entry->copy->named_parameters(true), original.named_parameters(true)) &&
@@ -180,6 +183,7 @@ std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const to
   }
   ModulePtr copy = fresh_clone(name, original);
   keep_frozen(*copy, original);
+  entry = find();  // clone() runs the modules' reset(), which may have called module_copy
   if (!entry) {
     if (entries.size() == Cache::kSize) entries.erase(entries.begin());
     entries.push_back({owner, name, nullptr, {}});

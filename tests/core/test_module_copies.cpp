@@ -492,3 +492,39 @@ TEST_CASE("module copies: a weak_ptr to a dropped copy expires" * doctest::shoul
   std::weak_ptr<torch::nn::Module> weak = draw_net(net).ptr();
   CHECK(weak.expired());
 }
+
+namespace {
+// A module whose reset() (which clone() runs) runs `in_reset` on the calling thread.
+struct NestingImpl : torch::nn::Cloneable<NestingImpl> {
+  NestingImpl() { reset(); }
+  void reset() override {
+    weight = register_parameter("weight", torch::ones({2}));
+    if (in_reset) in_reset();
+  }
+  torch::Tensor forward(const torch::Tensor& x) { return x * weight; }
+  torch::Tensor weight;
+  static std::function<void()> in_reset;
+};
+std::function<void()> NestingImpl::in_reset;
+TORCH_MODULE(Nesting);
+}  // namespace
+
+TEST_CASE("module copies: a module whose reset() calls module_copy itself") {
+  // clone() runs reset(), which may run any code, module_copy included: the cache is not the one
+  // it was before clone().
+  Nesting nesting;
+  torch::nn::Linear other(2, 2);
+  std::vector<std::shared_ptr<torch::nn::Module>> others;
+  auto held = pplx::detail::module_copy("outer", *nesting);  // held: the next call clones
+  NestingImpl::in_reset = [&] {
+    for (int i = 0; i < 40; ++i) others.push_back(pplx::detail::module_copy("other" + std::to_string(i), *other));
+  };
+  const void* second = pplx::detail::module_copy("outer", *nesting).get();
+  NestingImpl::in_reset = nullptr;
+  others.clear();
+  CHECK(pplx::detail::module_copy("outer", *nesting).get() == second);  // dropped: handed out again
+  for (int i = 39; i > 30; --i) {  // each of the other's copies is a copy of the other
+    auto copy = pplx::detail::module_copy("other" + std::to_string(i), *other);
+    CHECK(dynamic_cast<torch::nn::LinearImpl*>(copy.get()) != nullptr);
+  }
+}
