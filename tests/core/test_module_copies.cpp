@@ -528,3 +528,23 @@ TEST_CASE("module copies: a module whose reset() calls module_copy itself") {
     CHECK(dynamic_cast<torch::nn::LinearImpl*>(copy.get()) != nullptr);
   }
 }
+
+TEST_CASE("module copies: BatchNorm without running statistics, a parameter frozen then thawed") {
+  torch::manual_seed(0);
+  torch::nn::Sequential net(torch::nn::Linear(2, 3),
+                            torch::nn::BatchNorm1d(torch::nn::BatchNorm1dOptions(3).track_running_stats(false)));
+  auto x = torch::randn({8, 2});
+  for (int call = 0; call < 3; ++call) {  // undefined buffers, in training then in eval
+    CAPTURE(call);
+    CHECK(draw_net(net)->forward(x).sizes() == c10::IntArrayRef{8, 3});
+    if (call == 1) net->eval();
+  }
+  auto weight = first_weight(net);
+  weight.requires_grad_(false);
+  auto frozen = h::trace([&] { CHECK(torch::equal(first_weight(draw_net(net)), weight)); }).get_trace();
+  CHECK_FALSE(frozen.contains("net$$$0.weight"));
+  weight.requires_grad_(true);
+  torch::Tensor shown;
+  auto thawed = h::trace([&] { shown = first_weight(draw_net(net)).clone(); }).get_trace();
+  CHECK(torch::equal(thawed.at("net$$$0.weight").value, shown));
+}
