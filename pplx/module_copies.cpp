@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <pplx/module_copies.h>
 
+#include <atomic>
 #include <mutex>
+#include <sstream>
+#include <typeinfo>
 #include <vector>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -41,12 +44,42 @@ bool same_tensors(const torch::OrderedDict<std::string, at::Tensor>& a,
   return true;
 }
 
+// What clone() copies besides tensors and flags, as far as it can be read: the tree's module names
+// and types, and each module's options as pretty_print shows them (torch's modules print them
+// all). A module's own fields that it does not print cannot be compared.
+std::string layout(const torch::nn::Module& module) {
+  std::ostringstream out;
+  for (const auto& item : module.named_modules(/*name_prefix=*/"", /*include_self=*/true)) {
+    out << item.key() << ' ' << typeid(*item.value()).name() << ' ';
+    item.value()->pretty_print(out);
+    out << '\n';
+  }
+  return out.str();
+}
+
 // Inference tensors cannot take part in autograd outside InferenceMode, nor normal ones be
 // bound to inference tensors' history inside it: a copy made in one mode serves that mode only.
 bool made_in_this_mode(const torch::nn::Module& copy) {
   const bool inference = c10::InferenceMode::is_enabled();
   for (const auto& t : copy.parameters(/*recurse=*/true))
     if (t.is_inference() != inference) return false;
+  for (const auto& t : copy.buffers(/*recurse=*/true))  // a module may have buffers only
+    if (t.is_inference() != inference) return false;
+  return true;
+}
+
+// Whether the caller left autograd state on the copy's tensors that a fresh clone has not: a
+// gradient, retain_grad, a hook. Binding replaces a tensor's data and history, not these.
+bool autograd_clean(const torch::nn::Module& copy) {
+  auto clean = [](const at::Tensor& t) {
+    const auto* meta = torch::autograd::impl::get_autograd_meta(t);
+    return !meta ||
+           (!meta->grad_.defined() && meta->retains_grad_ == -1 && meta->hooks_.empty() && !meta->cpp_hooks_list_);
+  };
+  for (const auto& t : copy.parameters(/*recurse=*/true))
+    if (!clean(t)) return false;
+  for (const auto& t : copy.buffers(/*recurse=*/true))
+    if (!clean(t)) return false;
   return true;
 }
 
@@ -72,12 +105,19 @@ Cache& cache() {
 ModulePtr fresh_clone(const std::string& name, const torch::nn::Module& original) {
   // clone() re-initialises the parameters (reset()) from the default CPU generator before it
   // copies the original's values over them: the caller's random stream is put back as it was,
-  // so a model draws the same numbers whether its copy was cloned or reused.
+  // so a model draws the same numbers whether its copy was cloned or reused. Meanwhile the
+  // generator runs from a seed of this clone's own: another thread that draws during the clone
+  // gets numbers no one draws again (had the stream itself been rewound, they would come twice).
+  // Clones take turns, so that no clone puts back a state another one set.
+  static std::recursive_mutex turns;  // recursive: a module's reset() may call random_module
+  static std::atomic<uint64_t> clones{0};
+  std::lock_guard<std::recursive_mutex> turn(turns);
   at::Generator generator = at::detail::getDefaultCPUGenerator();
   at::Tensor state;
   {
     std::lock_guard<std::mutex> lock(generator.mutex());
     state = generator.get_state();
+    generator.set_current_seed(0x9E3779B97F4A7C15ULL * ++clones);
   }
   struct Restore {
     at::Generator& generator;
@@ -128,11 +168,14 @@ std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const to
   }
   const auto original_ptr = owner.lock();
   if (!original_ptr) return fresh_clone(name, original);  // not owned by a shared_ptr: nothing to key on
-  Entry* entry = nullptr;
-  for (auto& e : entries)
-    if (e.name == name && e.original.lock() == original_ptr) entry = &e;
+  auto find = [&]() -> Entry* {
+    for (auto& e : entries)
+      if (e.name == name && e.original.lock() == original_ptr) return &e;
+    return nullptr;
+  };
+  Entry* entry = find();
   if (entry && entry->copy.use_count() == 1 && observers(entry->copy) == entry->baseline &&
-      made_in_this_mode(*entry->copy) &&
+      made_in_this_mode(*entry->copy) && autograd_clean(*entry->copy) && layout(*entry->copy) == layout(original) &&
       same_tensors(entry->copy->named_parameters(true), original.named_parameters(true)) &&
       same_tensors(entry->copy->named_buffers(true), original.named_buffers(true))) {
     refresh(*entry->copy, original);
@@ -140,6 +183,7 @@ std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const to
   }
   ModulePtr copy = fresh_clone(name, original);
   keep_frozen(*copy, original);
+  entry = find();  // clone() runs the modules' reset(), which may have called module_copy
   if (!entry) {
     if (entries.size() == Cache::kSize) entries.erase(entries.begin());
     entries.push_back({owner, name, nullptr, {}});
@@ -160,6 +204,9 @@ void bind_tensor(const at::Tensor& target, at::Tensor value) {
   if (target.requires_grad()) target.requires_grad_(false);
   if (value.requires_grad() && value.is_leaf()) value = value.alias();
   target.set_data(value);
+  // One storage, one version: an in-place change of `value` after a graph saved `target` (an
+  // optimizer step on the store's parameter) is an error at backward, not stale gradients.
+  ag::impl::set_version_counter(target, ag::impl::version_counter(value));
   if (value.requires_grad()) ag::impl::set_gradient_edge(target, ag::impl::gradient_edge(value));
 }
 
