@@ -43,7 +43,10 @@ M module(const std::string& name, M m) {
 /// modified. Parameters with requires_grad == false stay fixed; a parameter without a prior (map
 /// form) stays a learnable param. A map key that is not a parameter of the module throws
 /// pplx::ValueError listing the valid names; a prior or a value of the wrong shape throws
-/// pplx::ShapeError. Source: pyro/primitives.py random_module (there through poutine.lift).
+/// pplx::ShapeError. The copy is fresh as far as anyone can observe: the previous call's copy is
+/// handed out again only while nothing else refers to it, refreshed from `module`, and its
+/// parameters compute with the draws themselves, not copies (pplx/module_copies.h).
+/// Source: pyro/primitives.py random_module (there through poutine.lift).
 ///
 ///   auto net = pplx::random_module("net", mlp, dist::Normal(0.0, 1.0));
 ///   pplx::sample("y", dist::Categorical::with_logits(net->forward(x)), y);

@@ -68,21 +68,6 @@ bool made_in_this_mode(const torch::nn::Module& copy) {
   return true;
 }
 
-// Whether the caller left autograd state on the copy's tensors that a fresh clone has not: a
-// gradient, retain_grad, a hook. Binding replaces a tensor's data and history, not these.
-bool autograd_clean(const torch::nn::Module& copy) {
-  auto clean = [](const at::Tensor& t) {
-    const auto* meta = torch::autograd::impl::get_autograd_meta(t);
-    return !meta ||
-           (!meta->grad_.defined() && meta->retains_grad_ == -1 && meta->hooks_.empty() && !meta->cpp_hooks_list_);
-  };
-  for (const auto& t : copy.parameters(/*recurse=*/true))
-    if (!clean(t)) return false;
-  for (const auto& t : copy.buffers(/*recurse=*/true))
-    if (!clean(t)) return false;
-  return true;
-}
-
 struct Entry {
   std::weak_ptr<const torch::nn::Module> original;
   std::string name;
@@ -175,7 +160,7 @@ std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const to
   };
   Entry* entry = find();
   if (entry && entry->copy.use_count() == 1 && observers(entry->copy) == entry->baseline &&
-      made_in_this_mode(*entry->copy) && autograd_clean(*entry->copy) && layout(*entry->copy) == layout(original) &&
+      made_in_this_mode(*entry->copy) && layout(*entry->copy) == layout(original) &&
       same_tensors(entry->copy->named_parameters(true), original.named_parameters(true)) &&
       same_tensors(entry->copy->named_buffers(true), original.named_buffers(true))) {
     refresh(*entry->copy, original);
@@ -200,8 +185,9 @@ void bind_tensor(const at::Tensor& target, at::Tensor value) {
   namespace ag = torch::autograd;
   if (value.scalar_type() != target.scalar_type() || value.device() != target.device())
     value = value.to(target.options());
-  if (target.grad_fn()) ag::impl::set_gradient_edge(target, ag::Edge());  // drop the previous value's history
-  if (target.requires_grad()) target.requires_grad_(false);
+  // A clean slate, as on a fresh clone: no history, gradient, retain_grad or hook of an earlier
+  // binding, or left by the caller on a copy it then dropped, survives.
+  target.unsafeGetTensorImpl()->set_autograd_meta(nullptr);
   if (value.requires_grad() && value.is_leaf()) value = value.alias();
   target.set_data(value);
   // One storage, one version: an in-place change of `value` after a graph saved `target` (an

@@ -252,8 +252,9 @@ TEST_CASE("module copies: a bound parameter shares its value's version, so chang
   }
 }
 
-TEST_CASE("module copies: a copy whose parameters were given a gradient or a hook is not reused") {
-  // A fresh clone's parameters have no grad, retain no grad and call no hook.
+TEST_CASE("module copies: a copy whose parameters were given a gradient or a hook comes back without them") {
+  // A fresh clone's parameters have no grad, retain no grad and call no hook; bind_tensor gives
+  // a reused copy's tensors a clean autograd slate.
   pplx::clear_param_store();
   Scale scale;
   auto guide = [] {
