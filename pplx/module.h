@@ -4,10 +4,13 @@
 
 #include <memory>
 #include <string>
+#include <typeindex>
+#include <typeinfo>
 
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
+#include <pplx/module_copies.h>
 #include <pplx/prior.h>
 
 namespace pplx {
@@ -56,6 +59,20 @@ M random_module(const std::string& name, const M& module, const Prior& prior) {
   using Impl = std::remove_reference_t<decltype(detail::deref(module))>;
   auto typed = std::dynamic_pointer_cast<Impl>(copy);
   return M(typed);
+}
+
+/// Declares that module type `Impl`, a torch::nn::Cloneable of your own, keeps no state but its
+/// parameters, buffers, submodules and what its pretty_print prints, so that random_module may
+/// hand out its previous copy of a network containing it again instead of cloning it at every
+/// call (pplx/module_copies.h). LibTorch's own modules need no declaration. Without one, a
+/// network with a module of yours is cloned at every call: a field pplx cannot see (a
+/// temperature you anneal on the original, say) must reach every copy, as in Pyro, which
+/// deep-copies the module each time. Thread-safe; call it once, before training. Errors: none.
+///
+///   pplx::allow_copy_reuse<NetImpl>();   // NetImpl: fc1, fc2 and nothing else
+template <class Impl>
+void allow_copy_reuse() {
+  detail::allow_copy_reuse(std::type_index(typeid(Impl)));
 }
 
 }  // namespace pplx

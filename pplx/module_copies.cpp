@@ -4,12 +4,16 @@
 #include <atomic>
 #include <mutex>
 #include <sstream>
+#include <typeindex>
 #include <typeinfo>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <c10/core/InferenceMode.h>
+#include <c10/util/Type.h>
 #include <torch/csrc/autograd/grad_mode.h>
 #include <torch/csrc/autograd/variable.h>
 
@@ -55,6 +59,39 @@ std::string layout(const torch::nn::Module& module) {
     out << '\n';
   }
   return out.str();
+}
+
+// Types declared by allow_copy_reuse, shared by all threads.
+struct ReusableTypes {
+  std::mutex mutex;
+  std::unordered_set<std::type_index> types;
+};
+
+ReusableTypes& reusable_types() {
+  static ReusableTypes r;
+  return r;
+}
+
+// Whether every module of the tree keeps no state that layout() and the tensor checks miss:
+// LibTorch's own modules (their state is tensors, submodules and printed options) and the types
+// declared by allow_copy_reuse. Answers per type are cached per thread.
+bool fully_visible(const torch::nn::Module& module) {
+  thread_local std::unordered_map<std::type_index, bool> known;
+  for (const auto& m : module.modules(/*include_self=*/true)) {
+    const std::type_index type(typeid(*m));
+    auto it = known.find(type);
+    if (it == known.end()) {
+      bool visible = c10::demangle(type.name()).rfind("torch::nn::", 0) == 0;
+      if (!visible) {
+        std::lock_guard<std::mutex> lock(reusable_types().mutex);
+        visible = reusable_types().types.count(type) > 0;
+      }
+      // A type not (yet) declared is asked again next time: the declaration may come later.
+      if (!visible) return false;
+      it = known.emplace(type, true).first;
+    }
+  }
+  return true;
 }
 
 // Inference tensors cannot take part in autograd outside InferenceMode, nor normal ones be
@@ -159,7 +196,7 @@ std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const to
     return nullptr;
   };
   Entry* entry = find();
-  if (entry && entry->copy.use_count() == 1 && observers(entry->copy) == entry->baseline &&
+  if (entry && entry->copy.use_count() == 1 && observers(entry->copy) == entry->baseline && fully_visible(original) &&
       made_in_this_mode(*entry->copy) && layout(*entry->copy) == layout(original) &&
       same_tensors(entry->copy->named_parameters(true), original.named_parameters(true)) &&
       same_tensors(entry->copy->named_buffers(true), original.named_buffers(true))) {
@@ -179,6 +216,11 @@ std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const to
   // `copy` is one more handle on the root than the cache alone has: the baseline counts the cache's.
   --entry->baseline.front();
   return copy;
+}
+
+void allow_copy_reuse(std::type_index type) {
+  std::lock_guard<std::mutex> lock(reusable_types().mutex);
+  reusable_types().types.insert(type);
 }
 
 void bind_tensor(const at::Tensor& target, at::Tensor value) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <typeindex>
 
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
@@ -23,10 +24,12 @@ namespace detail {
 ///   dropped it and no autograd graph still saves it); only strong references count, so a
 ///   weak_ptr to a dropped copy still locks and shows the next call's draws;
 /// - it was made in the current inference mode;
+/// - every module of the tree is one of LibTorch's (torch::nn::...) or of a type declared with
+///   pplx::allow_copy_reuse: a field of your own that pplx cannot see (a temperature, say) would
+///   otherwise stay as it was when the copy was cloned;
 /// - the original still has parameters and buffers of the same names, shapes, dtypes and
 ///   devices, and the same submodules (names, types, options as pretty_print shows them).
-/// A module's fields that pretty_print does not show (a custom module's members, a Functional's
-/// function) stay as they were when the copy was cloned. Reuse writes into no tensor's storage:
+/// Reuse writes into no tensor's storage:
 /// frozen parameters and buffers are bound to fresh clones of the original's, so even a detached
 /// alias of an earlier copy's tensor keeps its values. The cache keeps the last copy (and its
 /// draws) alive until the next call or the original's end.
@@ -40,6 +43,9 @@ namespace detail {
 ///
 ///   auto copy = pplx::detail::module_copy("net", *net);
 std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const torch::nn::Module& original);
+
+/// Adds `type` to the module types module_copy may reuse (pplx::allow_copy_reuse). Thread-safe.
+void allow_copy_reuse(std::type_index type);
 
 /// Makes the tensor `target` (a copy's parameter) show `value` without copying it: `target`
 /// takes value's data and version counter (set_data: shared storage, so an in-place change of
