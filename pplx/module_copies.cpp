@@ -189,14 +189,20 @@ std::shared_ptr<torch::nn::Module> module_copy(const std::string& name, const to
     else ++i;
   }
   const auto original_ptr = owner.lock();
-  if (!original_ptr) return fresh_clone(name, original);  // not owned by a shared_ptr: nothing to key on
+  // Not owned by a shared_ptr (nothing to key on), or state pplx cannot see: a fresh clone at
+  // every call, and nothing cached that could never be handed out again.
+  if (!original_ptr || !fully_visible(original)) {
+    ModulePtr copy = fresh_clone(name, original);
+    keep_frozen(*copy, original);
+    return copy;
+  }
   auto find = [&]() -> Entry* {
     for (auto& e : entries)
       if (e.name == name && e.original.lock() == original_ptr) return &e;
     return nullptr;
   };
   Entry* entry = find();
-  if (entry && entry->copy.use_count() == 1 && observers(entry->copy) == entry->baseline && fully_visible(original) &&
+  if (entry && entry->copy.use_count() == 1 && observers(entry->copy) == entry->baseline &&
       made_in_this_mode(*entry->copy) && layout(*entry->copy) == layout(original) &&
       same_tensors(entry->copy->named_parameters(true), original.named_parameters(true)) &&
       same_tensors(entry->copy->named_buffers(true), original.named_buffers(true))) {
